@@ -27,7 +27,7 @@ lint: node_modules/.installed ## eslint over src, test, bench
 	npx eslint --no-error-on-unmatched-pattern src test bench scripts
 
 test: deps typecheck lint build ## the whole suite CI runs: type check, lint, unit, integration, cluster, charts
-	$(NODE_TEST) dist/test/unit dist/test/integration dist/test/cluster dist/test/charts dist/test/e2e
+	$(NODE_TEST) $(wildcard dist/test/unit dist/test/integration dist/test/cluster dist/test/charts dist/test/e2e dist/test/reliability)
 
 test-unit: build ## unit tests only
 	$(NODE_TEST) dist/test/unit
