@@ -35,24 +35,25 @@ export function pdService(ctx: SimContext, info: PdInfo): grpc.UntypedServiceImp
     GetMembers: unary(ctx, SVC, 'GetMembers', () => ok({ members: [member()], leader: member(), etcd_leader: member() })),
 
     Tso: (call: grpc.ServerDuplexStream<pb.TsoRequestPb, pb.TsoResponsePb>) => {
-      // answers strictly in order, one response per request
+      // answers strictly in order, one response per request; emitting 'error' ends the stream with that status
       let chain = Promise.resolve();
+      let closed = false;
+      const fail = (e: unknown) => { if (!closed) { closed = true; call.emit('error', toStatus(e)); } };
       call.on('data', (req: pb.TsoRequestPb) => {
         chain = chain.then(async () => {
+          if (closed) return;
           const got = big(req.header?.cluster_id);
-          if (got !== st.clusterId) {
-            call.emit('error', serviceError(grpc.status.FAILED_PRECONDITION, `mismatch cluster id, need ${st.clusterId} but got ${got}`));
-            return;
-          }
+          if (got !== st.clusterId) throw serviceError(grpc.status.FAILED_PRECONDITION, `mismatch cluster id, need ${st.clusterId} but got ${got}`);
           const fault = await applyFaults(ctx, SVC, 'Tso');
+          if (closed) return;
           if (fault?.kind === 'pdError') { call.write(err(fault.type, fault.message, { count: req.count })); return; }
           const count = Math.max(1, req.count ?? 1);
           const ts = st.tso(count);
           call.write(ok({ count: req.count, timestamp: { physical: ts.physical, logical: ts.logical, suffix_bits: 0 } }));
-        }).catch((e: unknown) => { call.destroy(Object.assign(new Error(String(toStatus(e).details)), toStatus(e))); });
+        }).catch(fail);
       });
-      call.on('end', () => { void chain.then(() => call.end()); });
-      call.on('error', () => undefined);
+      call.on('end', () => { void chain.then(() => { if (!closed) { closed = true; call.end(); } }); });
+      call.on('cancelled', () => { closed = true; });
     },
 
     GetStore: checked<{ header?: pb.RequestHeaderPb; store_id?: string }, object>('GetStore', (req) => {
