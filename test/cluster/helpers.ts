@@ -34,9 +34,10 @@ export function sstMeta(info: RegionInfo, pairs: KvPair[]): pb.SSTMetaPb {
 }
 
 /** Lightning's doWrite: the same meta and batches to every peer; the leader's metas are returned. */
-export async function writeAllPeers(c: Clients, info: RegionInfo, pairs: KvPair[], ts: bigint, opts: { skipStore?: number } = {}):
-Promise<pb.SSTMetaPb[]> {
+export async function writeAllPeers(c: Clients, info: RegionInfo, pairs: KvPair[], ts: bigint,
+  opts: { skipStore?: number; rangeEnd?: Buffer } = {}): Promise<pb.SSTMetaPb[]> {
   const meta = sstMeta(info, pairs);
+  if (opts.rangeEnd) meta.range = { ...meta.range, end: encodeBytes(opts.rangeEnd) };
   let leaderMetas: pb.SSTMetaPb[] = [];
   for (const p of info.region.peers) {
     if (p.storeId === opts.skipStore) continue;

@@ -38,14 +38,16 @@ export function staleCommand(message = 'stale command'): pb.RegionErrorPb {
   return { message, stale_command: {} };
 }
 
-/** A scripted fault as the region error TiKV would send. NotLeader moves the leader first so the hint is true. */
+/** A scripted fault as the region error TiKV would send. NotLeader with a hint moves the leader first. */
 export function faultRegionError(f: FaultError, st: SimState, r: SimRegion | undefined, storeId: number, regionId: number): pb.RegionErrorPb {
   switch (f.kind) {
     case 'notLeader': {
       if (!r) return regionNotFound(regionId);
+      // with a hint the leader really moved (so the hint is true); without one an election is "in progress"
+      const withHint = f.hint ?? true;
       const other = r.peers.find((p) => p.storeId !== storeId);
-      if (other && r.leaderStoreId === storeId) st.transferLeader(r.id, other.storeId);
-      return notLeader(st, r, f.hint ?? true);
+      if (withHint && other && r.leaderStoreId === storeId) st.transferLeader(r.id, other.storeId);
+      return notLeader(st, r, withHint);
     }
     case 'epochNotMatch':
       return epochNotMatch(`current epoch of region ${regionId} is ${r ? epochDebug(r.epoch) : '?'}`, f.currentRegions === false || !r ? [] : [r]);
