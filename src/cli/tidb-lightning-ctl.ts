@@ -1,15 +1,6 @@
 #!/usr/bin/env node
-// Entry point of `tidb-lightning-ctl`; the command itself lives in src/cli/commands/.
+// Entry point of `tidb-lightning-ctl`; the command itself lives in src/cli/commands/ctl.ts.
 import { runMain } from './main.js';
-import { NotImplementedError } from '../errors.js';
-import { Command } from 'commander';
-import { versionText } from '../version.js';
+import { ctlCommand } from './commands/ctl.js';
 
-await runMain('tidb-lightning-ctl', async (argv) => {
-  const program = new Command('tidb-lightning-ctl').helpOption('-h, --help').exitOverride();
-  program.option('-V, --version', 'print version information and exit');
-  program.allowUnknownOption(true);
-  program.parse(argv, { from: 'user' });
-  if (program.opts().version) { process.stdout.write(versionText('tidb-lightning-ctl')); return 0; }
-  throw new NotImplementedError('tidb-lightning-ctl');
-});
+await runMain('tidb-lightning-ctl', (argv) => ctlCommand(argv));

@@ -1,15 +1,6 @@
 #!/usr/bin/env node
-// Entry point of `tidb-lightning`; the command itself lives in src/cli/commands/.
+// Entry point of `tidb-lightning`; the command itself lives in src/cli/commands/lightning.ts.
 import { runMain } from './main.js';
-import { NotImplementedError } from '../errors.js';
-import { Command } from 'commander';
-import { versionText } from '../version.js';
+import { lightningCommand } from './commands/lightning.js';
 
-await runMain('tidb-lightning', async (argv) => {
-  const program = new Command('tidb-lightning').helpOption('-h, --help').exitOverride();
-  program.option('-V, --version', 'print version information and exit');
-  program.allowUnknownOption(true);
-  program.parse(argv, { from: 'user' });
-  if (program.opts().version) { process.stdout.write(versionText('tidb-lightning')); return 0; }
-  throw new NotImplementedError('tidb-lightning');
-});
+await runMain('tidb-lightning', (argv) => lightningCommand(argv));
