@@ -1,0 +1,336 @@
+// One parsed row → TiDB KV pairs: the record (row v2 value) and one entry per public index, exactly as
+// TiDB's AddRecord + index.Create produce them (encoding.md §6.3, §7). Conversion errors become
+// LightningError(Codes.EncodeKV) naming the table, column and value.
+import { LightningError, Codes } from '../errors.js';
+import { FieldKind, type Field } from '../parse/types.js';
+import { Writer } from './codec/writer.js';
+import type { Int64 } from './codec/number.js';
+import { K, NULL, encodeKeyDatum, type Datum } from './datum.js';
+import { Flag, Tp, isIntTp, isBlobTp, type FieldType } from './types.js';
+import { makeSession, type Session } from './session.js';
+import { convertField, ConvertError } from './convert.js';
+import { RowV2Encoder, encodeRowV1 } from './rowv2.js';
+import { writeRecordKey, writeIndexPrefix, writeHandleSuffix, writeIntHandleValue, type Handle } from './tablecodec.js';
+import { isBinCollation } from './collation/index.js';
+import { runeCount, runePrefixLen } from './collation/utf8.js';
+import { hasFlag, primaryIndex, type ColumnInfo, type IndexInfo, type TableInfo } from './schema/model.js';
+import { choosePartition } from './partition.js';
+
+export interface KVPair { key: Buffer; val: Buffer }
+
+/** Receives each pair as views into the encoder's scratch buffers: copy before the next call. */
+export interface KVSink {
+  push(isIndex: boolean, key: Buffer, val: Buffer): void;
+}
+
+export interface TableEncoderOptions {
+  sqlMode?: string;
+  timeZone?: string;
+  rowFormatVersion?: 1 | 2;
+}
+
+const STATE_PUBLIC = 5;
+
+/** types.NeedRestoredData with new collations on */
+export function needRestoredData(ft: FieldType): boolean {
+  const isStr = ft.Tp === Tp.String || ft.Tp === Tp.Varchar || ft.Tp === Tp.VarString || isBlobTp(ft.Tp);
+  if (!isStr || ft.Collate === 'binary') return false;
+  const isVarchar = ft.Tp === Tp.Varchar || ft.Tp === Tp.VarString;
+  return !(isBinCollation(ft.Collate) && !isVarchar);
+}
+
+/** tablecodec.TruncateIndexValue: prefix length in bytes for binary/ascii, runes otherwise */
+export function truncateIndexValue(d: Datum, length: number, col: ColumnInfo): Datum {
+  if (length < 0 || (d.k !== K.String && d.k !== K.Bytes)) return d;
+  const cs = col.type.Charset;
+  if (cs === 'binary' || cs === 'ascii') {
+    return d.v.length > length ? { ...d, v: d.v.subarray(0, length) } : d;
+  }
+  if (runeCount(d.v) > length) return { ...d, v: d.v.subarray(0, runePrefixLen(d.v, length)) };
+  return d;
+}
+
+function tailSpaceCount(b: Buffer): number {
+  let n = 0;
+  for (let i = b.length - 1; i >= 0 && b[i] === 0x20; i--) n++;
+  return n;
+}
+
+interface PreparedIndex {
+  info: IndexInfo;
+  cols: ColumnInfo[];
+  lengths: number[];
+  needRestore: boolean;
+}
+
+export class TableEncoder {
+  readonly table: TableInfo;
+  readonly session: Session;
+  private readonly rowFormat: 1 | 2;
+  private readonly cols: ColumnInfo[];
+  private readonly indexes: PreparedIndex[];
+  private readonly pkIdx: IndexInfo | undefined;
+  private readonly handleCol: ColumnInfo | undefined;
+  private readonly autoIncCol: ColumnInfo | undefined;
+  /** per column offset: may the record value skip it (int handle / clustered non-restored PK column) */
+  private readonly skipInRow: boolean[];
+  private readonly defaults: Datum[] = [];
+  private readonly kw = new Writer(256);
+  private readonly vw = new Writer(1024);
+  private readonly rowEnc = new RowV2Encoder();
+  private readonly datums: Datum[] = [];
+  private readonly ids: number[] = [];
+  private readonly vals: Datum[] = [];
+
+  constructor(table: TableInfo, opts: TableEncoderOptions = {}) {
+    this.table = table;
+    this.session = makeSession(opts.sqlMode, opts.timeZone ?? 'UTC');
+    this.rowFormat = opts.rowFormatVersion ?? 2;
+    this.cols = table.cols.filter((c) => (c.state ?? STATE_PUBLIC) === STATE_PUBLIC).sort((a, b) => a.offset - b.offset);
+    this.pkIdx = primaryIndex(table);
+    this.handleCol = table.pk_is_handle ? this.cols.find((c) => hasFlag(c, Flag.PriKey) && isIntTp(c.type.Tp)) : undefined;
+    this.autoIncCol = this.cols.find((c) => hasFlag(c, Flag.AutoIncrement));
+    this.skipInRow = table.cols.map(() => false);
+    if (this.handleCol) this.skipInRow[this.handleCol.offset] = true;
+    if (table.is_common_handle && this.pkIdx) {
+      for (const ic of this.pkIdx.idx_cols) {
+        const col = table.cols[ic.offset]!;
+        this.skipInRow[ic.offset] = ic.length < 0 && !needRestoredData(col.type);
+      }
+    }
+    this.indexes = table.index_info
+      .filter((i) => (i.state ?? STATE_PUBLIC) === STATE_PUBLIC)
+      .filter((i) => !(i.is_primary && (table.is_common_handle || table.pk_is_handle)))
+      .map((info) => {
+        const cols = info.idx_cols.map((c) => table.cols[c.offset]!);
+        return { info, cols, lengths: info.idx_cols.map((c) => c.length ?? -1), needRestore: cols.some((c) => needRestoredData(c.type)) };
+      });
+    for (const c of table.cols) {
+      if (c.generated_expr_string && c.generated_stored) {
+        throw new LightningError(Codes.NotImplemented, `generated stored column ${c.name.O} is not supported by the encoder`, { context: { table: table.name.O } });
+      }
+    }
+  }
+
+  /** value of column c when the row does not give one (or gives DEFAULT) */
+  private defaultDatum(c: ColumnInfo, rowID: Int64): Datum {
+    if (c === this.autoIncCol) return { k: isUnsignedCol(c) ? K.Uint : K.Int, v: rowID };
+    const cached = this.defaults[c.offset];
+    if (cached) return cached;
+    let d: Datum;
+    if (c.default !== null && c.default !== undefined) {
+      if (c.default_is_expr) throw this.err(c, c.default, 'default value expressions are not supported');
+      d = this.convert(c, { kind: c.type.Tp === Tp.Bit ? FieldKind.Bin : FieldKind.Str, value: c.type.Tp === Tp.Bit ? bitDefault(c.default) : Buffer.from(c.default) });
+    } else if (hasFlag(c, Flag.NotNull)) {
+      if (this.session.strict) throw this.err(c, undefined, `Field '${c.name.O}' doesn't have a default value`);
+      d = zeroDatum(c.type);
+    } else d = NULL;
+    this.defaults[c.offset] = d;
+    return d;
+  }
+
+  private err(c: ColumnInfo, value: string | undefined, msg: string, cause?: unknown): LightningError {
+    const shown = value === undefined ? '' : ` value ${JSON.stringify(value.length > 64 ? value.slice(0, 64) + '…' : value)}`;
+    return new LightningError(Codes.EncodeKV, `column ${c.name.O}${shown}: ${msg}`, {
+      cause, context: { table: this.table.name.O, column_name: c.name.O },
+    });
+  }
+
+  private convert(c: ColumnInfo, f: Field): Datum {
+    try {
+      return convertField(f, c.type, this.session);
+    } catch (e) {
+      if (e instanceof ConvertError) throw this.err(c, f.value.toString(f.kind === FieldKind.Bin ? 'hex' : 'utf8'), e.message, e);
+      throw e;
+    }
+  }
+
+  /**
+   * Encode one row. `fields` are in table column order unless `colMap` maps field i → column offset.
+   * `rowID` is the chunk-allocated row id: the _tidb_rowid, or the AUTO_INCREMENT value for a NULL/missing
+   * auto-increment column.
+   */
+  encodeRowTo(sink: KVSink, fields: Field[], rowID: Int64, colMap?: readonly number[] | null): void {
+    const t = this.table;
+    const datums = this.datums;
+    datums.length = t.cols.length;
+    const given = colMap ? new Array<boolean>(t.cols.length).fill(false) : null;
+    if (!colMap && fields.length > this.cols.length) {
+      throw new LightningError(Codes.ColumnCount, `row has ${fields.length} fields but table ${t.name.O} has ${this.cols.length} columns`, { context: { table: t.name.O } });
+    }
+    for (let i = 0; i < this.cols.length; i++) datums[this.cols[i]!.offset] = NULL;
+    for (let i = 0; i < fields.length; i++) {
+      const off = colMap ? colMap[i]! : this.cols[i]!.offset;
+      if (off < 0) continue; // ignored column
+      if (given) given[off] = true;
+      const c = t.cols[off]!;
+      const f = fields[i]!;
+      let d: Datum;
+      if (f.kind === FieldKind.Word && f.value.toString().toUpperCase() === 'DEFAULT') d = this.defaultDatum(c, rowID);
+      else if (f.kind === FieldKind.Null) {
+        if (c === this.autoIncCol) d = this.defaultDatum(c, rowID);
+        else if (hasFlag(c, Flag.NotNull)) {
+          if (this.session.strict) throw this.err(c, undefined, `Column '${c.name.O}' cannot be null`);
+          d = zeroDatum(c.type);
+        } else d = NULL;
+      } else d = this.convert(c, f);
+      datums[off] = d;
+    }
+    if (given) {
+      for (const c of this.cols) if (!given[c.offset]) datums[c.offset] = this.defaultDatum(c, rowID);
+    } else {
+      for (let i = fields.length; i < this.cols.length; i++) datums[this.cols[i]!.offset] = this.defaultDatum(this.cols[i]!, rowID);
+    }
+
+    // handle
+    let handle: Handle;
+    if (this.handleCol) {
+      const d = datums[this.handleCol.offset]!;
+      if (d.k !== K.Int && d.k !== K.Uint) throw this.err(this.handleCol, undefined, 'integer primary key is NULL');
+      handle = { int: d.k === K.Uint && typeof d.v === 'bigint' ? BigInt.asIntN(64, d.v) : d.v };
+    } else if (t.is_common_handle && this.pkIdx) {
+      const kw = this.kw.reset();
+      for (const ic of this.pkIdx.idx_cols) encodeKeyDatum(kw, truncateIndexValue(datums[ic.offset]!, ic.length, t.cols[ic.offset]!));
+      handle = { common: kw.take() };
+    } else handle = { int: rowID };
+
+    const physID = t.partition ? choosePartition(t, datums) : t.id;
+
+    // record
+    const ids = this.ids;
+    const vals = this.vals;
+    ids.length = 0;
+    vals.length = 0;
+    for (const c of this.cols) {
+      if (this.skipInRow[c.offset]) continue;
+      const d = datums[c.offset]!;
+      if (d.k === K.Null && (c.default === null || c.default === undefined) && (c.origin_default === null || c.origin_default === undefined)) continue;
+      if (c.generated_expr_string && !c.generated_stored) continue;
+      ids.push(c.id);
+      vals.push(d);
+    }
+    const kw = this.kw.reset();
+    writeRecordKey(kw, physID, handle);
+    const vw = this.vw.reset();
+    if (this.rowFormat === 2) this.rowEnc.encode(vw, ids, vals);
+    else vw.bytes(encodeRowV1(ids, vals));
+    sink.push(false, kw.view(), vw.view());
+
+    for (const ix of this.indexes) this.encodeIndex(sink, ix, datums, handle, physID);
+  }
+
+  private encodeIndex(sink: KVSink, ix: PreparedIndex, datums: Datum[], handle: Handle, physID: number): void {
+    const t = this.table;
+    const n = ix.cols.length;
+    const vals: Datum[] = new Array(n);
+    let distinct = ix.info.is_unique;
+    for (let i = 0; i < n; i++) {
+      const d = datums[ix.cols[i]!.offset]!;
+      if (d.k === K.Null) distinct = false;
+      vals[i] = truncateIndexValue(d, ix.lengths[i]!, ix.cols[i]!);
+    }
+    const kw = this.kw.reset();
+    writeIndexPrefix(kw, physID, ix.info.id);
+    for (const d of vals) encodeKeyDatum(kw, d);
+    if (!distinct) writeHandleSuffix(kw, handle);
+
+    const vw = this.vw.reset();
+    if (t.is_common_handle && (t.common_handle_version ?? 0) === 1) {
+      // GenIndexValueForClusteredIndexVersion1
+      vw.u8(0);
+      vw.u8(0x7d);
+      vw.u8(1);
+      if (distinct && 'common' in handle) { vw.u8(0x7f); vw.u16be(handle.common.length); vw.bytes(handle.common); }
+      const rids: number[] = [];
+      const rvals: Datum[] = [];
+      let pkRestore = false;
+      if (this.pkIdx) for (const ic of this.pkIdx.idx_cols) if (needRestoredData(t.cols[ic.offset]!.type)) pkRestore = true;
+      if (ix.needRestore || pkRestore) {
+        for (let i = 0; i < n; i++) {
+          const col = ix.cols[i]!;
+          if (hasFlag(col, Flag.PriKey)) continue;
+          if (!needRestoredData(col.type)) continue;
+          rids.push(col.id);
+          const d = vals[i]!;
+          if (isBinCollation(col.type.Collate)) rvals.push({ k: K.Uint, v: d.k === K.String || d.k === K.Bytes ? tailSpaceCount(d.v) : 0 });
+          else rvals.push(d);
+        }
+        if (this.pkIdx) {
+          for (const pic of this.pkIdx.idx_cols) {
+            const col = t.cols[pic.offset]!;
+            if (!needRestoredData(col.type)) continue;
+            // truncate to the longer of the PK prefix and this index's prefix on the same column
+            let len = pic.length;
+            const same = ix.info.idx_cols.find((c) => c.offset === pic.offset);
+            if (same) len = len < 0 || same.length < 0 ? -1 : Math.max(len, same.length);
+            let d = truncateIndexValue(datums[pic.offset]!, len, col);
+            if (isBinCollation(col.type.Collate)) d = { k: K.Int, v: d.k === K.String || d.k === K.Bytes ? tailSpaceCount(d.v) : 0 };
+            rids.push(col.id);
+            rvals.push(d);
+          }
+        }
+        this.rowEnc.encode(vw, rids, rvals);
+      }
+    } else {
+      // genIndexValueVersion0
+      if (ix.needRestore || ('common' in handle && distinct)) {
+        vw.u8(0);
+        if ('common' in handle && distinct) { vw.u8(0x7f); vw.u16be(handle.common.length); vw.bytes(handle.common); }
+        if (ix.needRestore) this.rowEnc.encode(vw, ix.cols.map((c) => c.id), vals);
+        let tail = 0;
+        if ('int' in handle && distinct) { tail = 8; writeIntHandleValue(vw, handle.int); }
+        else if (vw.pos < 10) { tail = 10 - vw.pos; for (let i = 0; i < tail; i++) vw.u8(0); }
+        vw.buf[0] = tail;
+      } else if (distinct) {
+        if ('int' in handle) writeIntHandleValue(vw, handle.int);
+      } else vw.u8(0x30);
+    }
+    sink.push(true, kw.view(), vw.view());
+  }
+
+  /** convenience: encode and return copied pairs */
+  encodeRow(fields: Field[], rowID: Int64, colMap?: readonly number[] | null): KVPair[] {
+    const out: KVPair[] = [];
+    this.encodeRowTo({ push: (_i, k, v) => out.push({ key: Buffer.from(k), val: Buffer.from(v) }) }, fields, rowID, colMap);
+    return out;
+  }
+}
+
+function isUnsignedCol(c: ColumnInfo): boolean {
+  return (c.type.Flag & Flag.Unsigned) !== 0;
+}
+
+function bitDefault(s: string): Buffer {
+  // TiDB stores BIT defaults as the raw bytes (string of the binary literal); accept b'..'/0x.. text too
+  const m = /^b'([01]*)'$/i.exec(s);
+  if (m) {
+    let v = BigInt('0b' + (m[1] || '0'));
+    const out: number[] = [];
+    while (v > 0n) { out.unshift(Number(v & 0xffn)); v >>= 8n; }
+    return Buffer.from(out.length ? out : [0]);
+  }
+  if (/^0x[0-9a-f]*$/i.test(s)) return Buffer.from(s.slice(2).padStart(2, '0'), 'hex');
+  return Buffer.from(s, 'latin1');
+}
+
+/** the value a NOT NULL column takes for NULL/missing in non-strict mode */
+function zeroDatum(ft: FieldType): Datum {
+  switch (ft.Tp) {
+    case Tp.Tiny: case Tp.Short: case Tp.Int24: case Tp.Long: case Tp.Longlong: case Tp.Year:
+      return (ft.Flag & Flag.Unsigned) !== 0 ? { k: K.Uint, v: 0 } : { k: K.Int, v: 0 };
+    case Tp.Float: case Tp.Double: return { k: K.Float, v: 0 };
+    case Tp.NewDecimal: case Tp.Decimal: {
+      const frac = Math.max(ft.Decimal, 0);
+      return { k: K.Decimal, v: { neg: false, int: '', frac: '0'.repeat(frac) }, prec: ft.Flen > 0 ? ft.Flen : 10, frac };
+    }
+    case Tp.Date: case Tp.Datetime: case Tp.Timestamp: return { k: K.Time, v: 0n, tp: ft.Tp, fsp: Math.max(ft.Decimal, 0) };
+    case Tp.Duration: return { k: K.Duration, v: 0, fsp: Math.max(ft.Decimal, 0) };
+    case Tp.Enum: return { k: K.Enum, v: 0, name: '' };
+    case Tp.Set: return { k: K.Set, v: 0, name: '' };
+    case Tp.Bit: return { k: K.Bit, v: 0, len: Math.ceil(Math.max(ft.Flen, 1) / 8) };
+    case Tp.JSON: return { k: K.Json, typeCode: 0x04, v: Buffer.from([0]) };
+    default:
+      if (ft.Tp === Tp.String && ft.Charset === 'binary' && ft.Flen > 0) return { k: K.Bytes, v: Buffer.alloc(ft.Flen) };
+      return ft.Charset === 'binary' ? { k: K.Bytes, v: Buffer.alloc(0) } : { k: K.String, v: Buffer.alloc(0), coll: ft.Collate };
+  }
+}
