@@ -14,16 +14,12 @@ export interface Source {
 export function configError(src: Source, message: string, keys: string | readonly string[], code: Code = Codes.InvalidConfig, cause?: unknown): ConfigError {
   const list = typeof keys === 'string' ? [keys] : keys;
   const key = list[0];
-  // Prefer the first key that came from a flag/env, else the first one written in the file.
+  // The first key that came from a flag/env or is written in the file names the place.
   for (const k of list) {
     const from = src.overrides?.get(k);
-    if (from) return new ConfigError(message, { key: k, from }, cause, code);
-  }
-  if (src.text !== undefined) {
-    for (const k of list) {
-      const line = findKeyLine(src.text, keyPathSegments(k));
-      if (line !== undefined) return new ConfigError(message, { file: src.file, line, key: k }, cause, code);
-    }
+    if (from) return new ConfigError(`${message} (set by ${from})`, { key: k, from }, cause, code);
+    const line = src.text === undefined ? undefined : findKeyLine(src.text, keyPathSegments(k));
+    if (line !== undefined) return new ConfigError(message, { file: src.file, line, key: k }, cause, code);
   }
   return new ConfigError(message, { file: src.file, key }, cause, code);
 }

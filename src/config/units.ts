@@ -63,7 +63,17 @@ export function parseGoBool(s: string): boolean | undefined {
   return undefined;
 }
 
-/** Go regexp → JS RegExp source: `(?P<name>` named groups become `(?<name>`. */
+/**
+ * Go regexp → JS RegExp: `(?P<name>` named groups become `(?<name>`, and leading inline flags such as `(?i)`
+ * (common in file-route patterns; Node 20 has no inline modifiers) become RegExp flags.
+ */
 export function goRegExp(pattern: string, flags = ''): RegExp {
-  return new RegExp(pattern.replace(/\(\?P</g, '(?<'), flags);
+  let src = pattern.replace(/\(\?P</g, '(?<');
+  const lead = /^\(\?([ims]+)\)/.exec(src);
+  let f = flags;
+  if (lead) {
+    src = src.slice(lead[0].length);
+    for (const ch of lead[1]!) if (!f.includes(ch)) f += ch;
+  }
+  return new RegExp(src, f);
 }
