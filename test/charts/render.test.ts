@@ -184,3 +184,15 @@ test('tikv-importer chart: lint + template (defaults and TLS), schemas, objects'
     assert.ok(objs.some((o) => o.kind === 'Pod' && o.metadata.annotations?.['helm.sh/hook'] === 'test'));
   }
 });
+
+test('chart version and appVersion follow package.json; the subchart pin matches', () => {
+  const version = JSON.parse(readFileSync(join(LIGHTNING, '..', '..', 'package.json'), 'utf8')).version;
+  for (const dir of [LIGHTNING, IMPORTER]) {
+    const c = parse(readFileSync(join(dir, 'Chart.yaml'), 'utf8'));
+    assert.equal(c.version, version, `${dir} version`);
+    assert.equal(c.appVersion, version, `${dir} appVersion`);
+  }
+  const deps = parse(readFileSync(join(LIGHTNING, 'Chart.yaml'), 'utf8')).dependencies;
+  assert.deepEqual(deps.map((d: { name: string; version: string; alias: string; condition: string }) => [d.name, d.version, d.alias, d.condition]),
+    [['tikv-importer', version, 'importer', 'importer.create']]);
+});
