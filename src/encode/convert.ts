@@ -100,9 +100,10 @@ function convertFloat(f: Field, ft: FieldType, sess: Session): Datum {
   }
   if (!Number.isFinite(v)) throw new ConvertError('value is out of range in float');
   if (ft.Decimal >= 0 && ft.Flen > 0 && ft.Decimal < 31) {
+    // types.TruncateFloat: round half to even on f*10^d (float arithmetic, like Go), then range check
     const pow = 10 ** ft.Decimal;
-    const ip = Math.trunc(v);
-    v = ip + Math.round(Math.abs(v - ip) * pow) / pow * Math.sign(v);
+    const tmp = v * pow;
+    if (Number.isFinite(tmp)) v = roundHalfEven(tmp) / pow;
     const lim = 10 ** (ft.Flen - ft.Decimal) - 1 / pow;
     if (Math.abs(v) > lim) {
       if (sess.strict) throw new ConvertError('value is out of range');
@@ -123,6 +124,11 @@ function convertFloat(f: Field, ft: FieldType, sess: Session): Datum {
     v = 0;
   }
   return { k: K.Float, v };
+}
+
+function roundHalfEven(x: number): number {
+  const r = Math.round(x);
+  return Math.abs(x % 1) === 0.5 && r % 2 !== 0 ? r - 1 : r;
 }
 
 export function convertDecimal(f: Field, ft: FieldType, sess: Session): Datum {
@@ -191,7 +197,7 @@ function convertYear(f: Field, ft: FieldType, sess: Session): Datum {
   if (f.kind === FieldKind.Bin || f.kind === FieldKind.Bits) v = bytesToUint(f.value);
   else v = parseIntText(text(f), sess);
   if (v === 0n) {
-    if (isStr) v = 2000n; // '0' / '00' as a string means 2000
+    if (isStr && text(f).trim().length !== 4) v = 2000n; // '0' / '00' as a string means 2000, '0000' is 0
   } else if (v >= 1n && v <= 69n) v += 2000n;
   else if (v >= 70n && v <= 99n) v += 1900n;
   if (v !== 0n && (v < 1901n || v > 2155n)) {

@@ -66,7 +66,7 @@ export function gbkChineseCIKey(s: Buffer): Buffer {
     let w: number;
     if (c < 0) w = 0x3f;
     else if (c < 0x100) w = singleWeight(c);
-    else w = gbkOrderWeight(c, r);
+    else w = gbkOrderWeight(c);
     if (w > 0xff) out[o++] = w >> 8;
     out[o++] = w & 0xff;
   }
