@@ -137,3 +137,13 @@ test('server mode checks only the global part', () => {
   assert.equal(r.serverMode, true);
   assert.equal(r.config.tikvImporter.backend, '', 'backend comes with the task');
 });
+
+test('server mode: a task TOML is layered over the global file and fully adjusted', async () => {
+  const { loadTaskConfig } = await import('../../../src/config/load.js');
+  const global = loadText('[lightning]\nserver-mode = true\nstatus-addr = "127.0.0.1:0"\n[tidb]\nhost = "global-host"\n', ['-tidb-port', '4000']);
+  const task = loadTaskConfig(global, `[tikv-importer]\nbackend = "tidb"\n[mydumper]\ndata-source-dir = ${JSON.stringify(dataDir)}\n`);
+  assert.equal(task.tidb.host, 'global-host');
+  assert.equal(task.tidb.port, 4000);
+  assert.equal(task.conflict.strategy, 'error');
+  assert.throws(() => loadTaskConfig(global, '[tikv-importer]\nbackend = "tidb"\n[mydumper]\nno-such = 1\n'), /mydumper.no-such.*line 4/);
+});
