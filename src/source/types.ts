@@ -58,4 +58,6 @@ export interface SourceScan {
   dir: string;
   schemas: SourceSchema[];
   skipped: SkippedFile[];
+  /** Dumpling/mydumper `metadata` file (binlog position), if present; never imported */
+  metadataFile?: string;
 }
