@@ -14,10 +14,6 @@ function conn(db: MariaDB): string[] {
   return ['-h', '127.0.0.1', '-P', String(db.port), '-u', 'root'];
 }
 
-function escapeRegex(s: string): string {
-  return s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-}
-
 export interface MydumperOptions {
   databases: string[];
   /** table names; `db.tbl` or bare `tbl` (bare names need exactly one database) */
@@ -27,34 +23,42 @@ export interface MydumperOptions {
   rowsPerChunk?: number;
   /** -c: gzip every file (.sql.gz); metadata stays plain */
   compress?: boolean;
-  /** -t (mydumper's default is 4) */
+  /** -t: default 2 here (mydumper's own default is 4) */
   threads?: number;
   extraArgs?: string[];
+  /** kill mydumper after this long (default 300 s): mydumper 0.10 is old, a hang must fail the test, not stall it */
+  timeoutMs?: number;
 }
 
-/** Runs mydumper and returns outDir. */
+/**
+ * Runs mydumper and returns outDir. mydumper 0.10 hangs (sometimes with -x, always with -T db.tbl) when it has
+ * to walk every database without -B, so this runs it once per database with `-B db [-T tbl,...]` into the same
+ * outDir (the files never collide; `metadata` is the last run's).
+ */
 export async function mydumper(db: MariaDB, opts: MydumperOptions): Promise<string> {
   if (opts.databases.length === 0) throw new Error('harness: mydumper needs at least one database');
   mkdirSync(opts.outDir, { recursive: true });
-  const args = [...conn(db), '-o', opts.outDir, '-t', String(opts.threads ?? 2), '-v', '1'];
-  if (opts.tables?.length) {
-    const full = opts.tables.map((t) => {
-      if (t.includes('.')) return t;
-      if (opts.databases.length !== 1) throw new Error(`harness: table ${t} needs a db. prefix with several databases`);
-      return `${opts.databases[0]}.${t}`;
-    });
-    args.push('-T', full.join(','));
-    if (opts.databases.length === 1) args.push('-B', opts.databases[0]!);
-  } else if (opts.databases.length === 1) {
-    args.push('-B', opts.databases[0]!);
-  } else {
-    args.push('-x', `^(${opts.databases.map(escapeRegex).join('|')})\\.`);
+  const perDb = new Map<string, string[]>(opts.databases.map((d) => [d, []]));
+  for (const t of opts.tables ?? []) {
+    const dot = t.indexOf('.');
+    if (dot < 0 && opts.databases.length !== 1) throw new Error(`harness: table ${t} needs a db. prefix with several databases`);
+    const [d, name] = dot < 0 ? [opts.databases[0]!, t] : [t.slice(0, dot), t.slice(dot + 1)];
+    const list = perDb.get(d);
+    if (!list) throw new Error(`harness: table ${t} is not in databases ${opts.databases.join(', ')}`);
+    list.push(name);
   }
-  if (opts.rowsPerChunk) args.push('-r', String(opts.rowsPerChunk));
-  if (opts.compress) args.push('-c');
-  args.push(...(opts.extraArgs ?? []));
-  const r = await execa(requireTool('mydumper'), args, { reject: false, all: true });
-  if (r.exitCode !== 0) throw new Error(`harness: mydumper ${args.join(' ')} exited ${r.exitCode}:\n${String(r.all).slice(-3000)}`);
+  for (const [database, tables] of perDb) {
+    if (opts.tables?.length && tables.length === 0) continue;
+    const args = [...conn(db), '-B', database, '-o', opts.outDir, '-t', String(opts.threads ?? 2), '-v', '1'];
+    if (tables.length) args.push('-T', tables.join(','));
+    if (opts.rowsPerChunk) args.push('-r', String(opts.rowsPerChunk));
+    if (opts.compress) args.push('-c');
+    args.push(...(opts.extraArgs ?? []));
+    const r = await execa(requireTool('mydumper'), args, { reject: false, all: true, timeout: opts.timeoutMs ?? 300_000 });
+    if (r.exitCode !== 0 || r.timedOut) {
+      throw new Error(`harness: mydumper ${args.join(' ')} ${r.timedOut ? 'timed out' : `exited ${r.exitCode}`}:\n${String(r.all).slice(-3000)}`);
+    }
+  }
   return opts.outDir;
 }
 
