@@ -70,7 +70,6 @@ function twoDigitYear(y: number): number {
  */
 export function parseDatetime(input: string, fsp: number, isDate: boolean): CoreTime {
   const s = input.trim();
-  let datePart: string;
   let timePart = '';
   let frac = '';
   let fields: number[];
@@ -93,7 +92,7 @@ export function parseDatetime(input: string, fsp: number, isDate: boolean): Core
   }
   const m = /^(\d+)[^0-9](\d+)[^0-9](\d+)(?:(?:[ T]+|[^0-9])(.*))?$/.exec(s);
   if (!m) throw new TimeParseError(`invalid time format: '${input}'`);
-  datePart = m[1]!;
+  const datePart = m[1]!;
   yearDigits = datePart.length;
   let y = +datePart;
   if (yearDigits <= 2) y = twoDigitYear(y);
