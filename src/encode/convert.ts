@@ -55,7 +55,37 @@ function parseIntText(s: string, sess: Session): bigint {
   return m ? BigInt(m[0].trim()) : 0n;
 }
 
+/** fast path: up to 15 ASCII digits with an optional sign, no spaces → number; else NaN */
+function smallIntBytes(b: Buffer): number {
+  const n = b.length;
+  if (n === 0 || n > 15) return NaN;
+  let i = 0;
+  let neg = false;
+  if (b[0] === 0x2d) { neg = true; i = 1; } else if (b[0] === 0x2b) i = 1;
+  if (i === n) return NaN;
+  let v = 0;
+  for (; i < n; i++) {
+    const c = b[i]! - 0x30;
+    if (c < 0 || c > 9) return NaN;
+    v = v * 10 + c;
+  }
+  return neg ? -v : v;
+}
+
+const NUM_RANGE: Record<number, [number, number, number]> = {
+  [Tp.Tiny]: [-128, 127, 255], [Tp.Short]: [-32768, 32767, 65535], [Tp.Int24]: [-8388608, 8388607, 16777215],
+  [Tp.Long]: [-2147483648, 2147483647, 4294967295], [Tp.Longlong]: [-Infinity, Infinity, Infinity],
+};
+
 function convertInt(f: Field, ft: FieldType, sess: Session): Datum {
+  if (f.kind === FieldKind.Str || f.kind === FieldKind.Num) {
+    const x = smallIntBytes(f.value);
+    if (x === x) { // not NaN
+      const r = NUM_RANGE[ft.Tp]!;
+      if (isUnsigned(ft)) { if (x >= 0 && x <= r[2]) return { k: K.Uint, v: x }; }
+      else if (x >= r[0] && x <= r[1]) return { k: K.Int, v: x === 0 ? 0 : x };
+    }
+  }
   let v: bigint;
   if (f.kind === FieldKind.Bin || f.kind === FieldKind.Bits) v = bytesToUint(f.value);
   else if (f.kind === FieldKind.Word) {
@@ -224,7 +254,7 @@ function convertString(f: Field, ft: FieldType, sess: Session): Datum {
       }
     }
   }
-  if (ft.Flen >= 0) {
+  if (ft.Flen >= 0 && b.length > ft.Flen) { // runes <= bytes: only count when the bytes exceed the limit
     const n = charLen(b, ft);
     if (n > ft.Flen) {
       // CHAR/VARCHAR: trailing spaces beyond the length are not an error (MySQL truncates them silently)
@@ -245,7 +275,7 @@ function convertString(f: Field, ft: FieldType, sess: Session): Datum {
     } else {
       let e = b.length;
       while (e > 0 && b[e - 1] === 0x20) e--;
-      b = b.subarray(0, e);
+      if (e !== b.length) b = b.subarray(0, e);
     }
   }
   if (binary) return { k: K.Bytes, v: b };
