@@ -1,0 +1,79 @@
+// The Backend interface every import mode implements (one folder per backend, same file set, like kysely's
+// dialects). The orchestrator drives it per table → engine → chunk:
+//
+//   await backend.open();
+//   const engine = await backend.openEngine(table, engineId);              // tidb: a virtual engine
+//   const resume = await backend.getCommittedProgress(chunkRef);           // the target's word wins over SQLite
+//   const w = await engine.openChunk(chunkRef, resume ?? initialProgress(chunk));
+//   for await (const batch of rows) { const p = await w.write(batch); await store.updateChunk(chunkRef, p...) }
+//   await w.close(); await engine.close(); ... backend.importEngine(...) (local/importer only)
+//
+// KV backends (local, importer) will implement the same shape with `writeKvs` on their engine writer.
+import type { RowBatch } from '../parse/types.js';
+
+export type BackendName = 'tidb' | 'local' | 'importer';
+
+export interface TableRef {
+  schema: string;
+  table: string;
+}
+
+/** Identifies a chunk (same key as the checkpoint's chunk_v6 row). */
+export interface ChunkRef {
+  /** `db`.`tbl` as in checkpoints */
+  tableName: string;
+  engineId: number;
+  path: string;
+  offset: number;
+}
+
+/**
+ * Committed progress of one chunk. For tidb this is stored in the target in the same transaction as the rows,
+ * so after any crash it says exactly which rows are in.
+ */
+export interface ChunkCommit {
+  /** every source row ending at or before pos is committed */
+  pos: number;
+  prevRowIdMax: number;
+  /** rows committed from this chunk */
+  rows: number;
+  /** sum mod 2^64 of the per-row content hashes of those rows (see tidb/checksum.ts) */
+  checksum: bigint;
+  /** why the content checksum cannot be trusted for this chunk ('' = it can) */
+  unverifiable: string;
+  /** column list of the rows being imported (null = table order), for the parser's resume */
+  columns: string[] | null;
+}
+
+export function initialCommit(chunk: { offset: number; prevRowIdMax: number }): ChunkCommit {
+  return { pos: chunk.offset, prevRowIdMax: chunk.prevRowIdMax, rows: 0, checksum: 0n, unverifiable: '', columns: null };
+}
+
+export interface ChunkWriter {
+  /**
+   * Commit these rows (atomically with the chunk's progress) and resolve with the new progress. May be called
+   * again before the previous call resolved: commits still happen in call order, and a failed batch fails
+   * every later one of this chunk.
+   */
+  write(batch: RowBatch): Promise<ChunkCommit>;
+  /** Wait for in-flight writes; the last committed progress. */
+  close(): Promise<ChunkCommit>;
+}
+
+export interface EngineWriter {
+  openChunk(chunk: ChunkRef, from: ChunkCommit): Promise<ChunkWriter>;
+  close(): Promise<void>;
+}
+
+export interface Backend {
+  readonly name: BackendName;
+  open(): Promise<void>;
+  close(): Promise<void>;
+  openEngine(table: TableRef, engineId: number): Promise<EngineWriter>;
+  /** Progress the target has committed for a chunk in this task, if any. */
+  getCommittedProgress(chunk: ChunkRef): Promise<ChunkCommit | undefined>;
+  /** local/importer: ingest a closed engine. tidb: nothing to do. */
+  importEngine(table: TableRef, engineId: number): Promise<void>;
+  /** Remove per-task bookkeeping for a finished table (tidb: its progress rows). */
+  cleanupTable(table: TableRef): Promise<void>;
+}

@@ -1,0 +1,174 @@
+// Connections for the tidb backend: a tiny pool of mysql2 connections with `charset: 'binary'` (statements are
+// latin1 strings = raw bytes), `[tidb] sql-mode` and `[tidb.session-vars]` applied to each new connection, and
+// the classification of transient errors that are retried with backoff on a fresh connection.
+import mysql from 'mysql2/promise';
+import { Readable } from 'node:stream';
+import { Codes, DatabaseError, LightningError } from '../../errors.js';
+import { registerSecret } from '../../redact.js';
+
+export interface TidbConnOptions {
+  host: string;
+  port: number;
+  user: string;
+  password: string;
+  /** [tidb] sql-mode; undefined = leave the server's */
+  sqlMode?: string;
+  /** [tidb.session-vars]; foreign_key_checks defaults to 0 here (mydumper's files say so too) */
+  sessionVars?: Record<string, string | number | boolean>;
+  /** connections in the pool */
+  connections?: number;
+  connectTimeoutMs?: number;
+  ssl?: mysql.SslOptions;
+}
+
+export type Conn = mysql.Connection & { threadId: number | null };
+
+const TRANSIENT_ERRNO = new Set([1205, 1213, 2006, 2013, 1040, 1053, 1927, 1158, 1159, 1160, 1161]);
+const TRANSIENT_CODE = new Set(['ECONNRESET', 'EPIPE', 'ETIMEDOUT', 'ECONNREFUSED', 'PROTOCOL_CONNECTION_LOST',
+  'PROTOCOL_SEQUENCE_TIMEOUT', 'ER_CON_COUNT_ERROR', 'ER_LOCK_DEADLOCK', 'ER_LOCK_WAIT_TIMEOUT', 'ER_CONNECTION_KILLED']);
+
+/** Deadlock, lock wait timeout, lost/killed connection, too many connections: worth a retry. */
+export function isTransient(e: unknown): boolean {
+  const x = e as { errno?: number; code?: string; fatal?: boolean; cause?: unknown } | null;
+  if (!x || typeof x !== 'object') return false;
+  if (x.errno !== undefined && TRANSIENT_ERRNO.has(x.errno)) return true;
+  if (x.code !== undefined && TRANSIENT_CODE.has(x.code)) return true;
+  // mysql2's error for a query on a connection that died while idle has no code
+  if (e instanceof Error && /connection is in closed state/.test(e.message)) return true;
+  if (x.cause && x.cause !== e) return isTransient(x.cause);
+  return false;
+}
+
+function sessionSql(o: TidbConnOptions): string[] {
+  const out: string[] = [];
+  if (o.sqlMode !== undefined) out.push(`SET SESSION sql_mode = ${mysql.escape(o.sqlMode)}`);
+  const vars: Record<string, string | number | boolean> = { foreign_key_checks: 0, ...o.sessionVars };
+  for (const [k, v] of Object.entries(vars)) {
+    if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(k)) throw new LightningError(Codes.InvalidConfig, `invalid session variable name '${k}'`, { exitCode: 2 });
+    out.push(`SET SESSION ${k} = ${typeof v === 'string' ? mysql.escape(v) : typeof v === 'boolean' ? (v ? 1 : 0) : v}`);
+  }
+  return out;
+}
+
+/** One-shot LOAD DATA LOCAL payloads, keyed by the file name in the statement. */
+const infiles = new Map<string, Buffer>();
+let infileSeq = 0;
+export function registerInfile(data: Buffer): string {
+  const name = `lightning-${process.pid}-${++infileSeq}`;
+  infiles.set(name, data);
+  return name;
+}
+export function dropInfile(name: string): void {
+  infiles.delete(name);
+}
+function infileStream(name: string): Readable {
+  const data = infiles.get(name);
+  if (!data) throw new Error(`unknown LOCAL INFILE '${name}'`);
+  // packets must stay under 16 MiB
+  const parts: Buffer[] = [];
+  for (let i = 0; i < data.length; i += 1 << 20) parts.push(data.subarray(i, Math.min(data.length, i + (1 << 20))));
+  return Readable.from(parts);
+}
+
+export async function connect(o: TidbConnOptions): Promise<Conn> {
+  registerSecret(o.password);
+  let c: Conn;
+  try {
+    c = (await mysql.createConnection({
+      host: o.host, port: o.port, user: o.user, password: o.password, charset: 'BINARY',
+      supportBigNumbers: true, bigNumberStrings: true, dateStrings: true, connectTimeout: o.connectTimeoutMs ?? 10_000,
+      ssl: o.ssl, infileStreamFactory: infileStream, flags: ['+LOCAL_FILES'],
+    })) as Conn;
+  } catch (e) {
+    throw new DatabaseError(`cannot connect to ${o.host}:${o.port}: ${(e as Error).message}`, { cause: e, retryable: isTransient(e) });
+  }
+  // A connection error event must not crash the process; the failing query reports it.
+  c.on('error', () => undefined);
+  for (const s of sessionSql(o)) await c.query(s);
+  return c;
+}
+
+/** A fixed-size pool; broken connections are destroyed and replaced lazily. */
+export class ConnPool {
+  private idle: Conn[] = [];
+  private waiters: Array<(c: Conn | null) => void> = [];
+  private open = 0;
+  private closed = false;
+  readonly size: number;
+
+  constructor(private readonly o: TidbConnOptions) {
+    this.size = Math.max(1, o.connections ?? 2);
+  }
+
+  async acquire(): Promise<Conn> {
+    if (this.closed) throw new DatabaseError('connection pool is closed');
+    let c: Conn | undefined;
+    while ((c = this.idle.pop())) {
+      // skip connections that died while idle (server restart, KILL)
+      const core = (c as unknown as { connection?: { _closing?: boolean; _fatalError?: unknown } }).connection;
+      if (!core?._closing && !core?._fatalError) return c;
+      this.discard(c);
+    }
+    if (this.open < this.size) {
+      this.open++;
+      try {
+        return await connect(this.o);
+      } catch (e) {
+        this.open--;
+        this.wake();
+        throw e;
+      }
+    }
+    const got = await new Promise<Conn | null>((res) => this.waiters.push(res));
+    return got ?? this.acquire();
+  }
+
+  release(c: Conn): void {
+    const w = this.waiters.shift();
+    if (w) w(c);
+    else this.idle.push(c);
+  }
+
+  /** Drop a connection whose state is unknown (after an error). */
+  discard(c: Conn): void {
+    this.open--;
+    c.destroy();
+    this.wake();
+  }
+
+  private wake(): void {
+    const w = this.waiters.shift();
+    if (w) w(null);
+  }
+
+  async withConn<T>(f: (c: Conn) => Promise<T>): Promise<T> {
+    const c = await this.acquire();
+    try {
+      const r = await f(c);
+      this.release(c);
+      return r;
+    } catch (e) {
+      this.discard(c);
+      throw e;
+    }
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    for (const w of this.waiters.splice(0)) w(null);
+    await Promise.all(this.idle.splice(0).map((c) => c.end().catch(() => c.destroy())));
+  }
+}
+
+export interface RetryOptions {
+  retries?: number;
+  baseDelayMs?: number;
+  maxDelayMs?: number;
+  onRetry?: (e: unknown, attempt: number) => void;
+}
+
+export function backoffMs(attempt: number, o: RetryOptions = {}): number {
+  const base = o.baseDelayMs ?? 100;
+  const d = Math.min(o.maxDelayMs ?? 5_000, base * 2 ** attempt);
+  return d / 2 + Math.random() * (d / 2);
+}
