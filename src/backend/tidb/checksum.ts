@@ -11,7 +11,7 @@
 // verification then compares the row count only and says why — it never reports a false mismatch.
 import { crc32 } from 'node:zlib';
 import { FieldKind, type Field, type Row } from '../../parse/types.js';
-import { ByteBuf, quoteIdent } from './values.js';
+import { appendRaw, ByteBuf, isSlice, quoteIdent } from './values.js';
 import type { ColumnInfo } from './columns.js';
 
 const SEP = 0x1e;
@@ -65,6 +65,16 @@ function canonDec(t: string, scale: number): string | null {
   return m[1] === '-' && /[1-9]/.test(body) ? `-${body}` : body;
 }
 
+/** Already canonical: `0` or an optional `-` then a non-zero digit and digits (not `-0`). */
+function plainInt(b: Buffer, start: number, end: number): boolean {
+  let i = start;
+  if (b[i] === 0x2d) i++;
+  if (i >= end) return false;
+  if (b[i] === 0x30) return end - start === 1;
+  for (; i < end; i++) if (b[i]! < 0x30 || b[i]! > 0x39) return false;
+  return true;
+}
+
 function bytesToDecimal(b: Buffer): string {
   let v = 0n;
   for (const x of b) v = (v << 8n) | BigInt(x);
@@ -79,6 +89,14 @@ function canon(c: ColumnInfo, f: Field, out: ByteBuf): string | null {
     return null;
   }
   if (c.kind === 'opaque') return null; // hashes as '' (not NULL)
+  if (f.kind === FieldKind.Str || f.kind === FieldKind.Num) {
+    // fast paths without a Buffer view per field: strings byte for byte, plain integers
+    if (c.kind === 'bytes') { appendRaw(out, f); return null; }
+    if (c.kind === 'int' && isSlice(f) && plainInt(f.src, f.start, f.end) && !(c.autoIncrement && f.end - f.start === 1 && f.src[f.start] === 0x30)) {
+      appendRaw(out, f);
+      return null;
+    }
+  }
   const v = f.value;
   if (f.kind === FieldKind.Word) {
     const w = v.toString('latin1').toUpperCase();
@@ -103,7 +121,7 @@ function canon(c: ColumnInfo, f: Field, out: ByteBuf): string | null {
     case 'char': {
       let e = v.length;
       while (e > 0 && v[e - 1] === 0x20) e--;
-      out.bytes(v.subarray(0, e));
+      for (let i = 0; i < e; i++) out.byte(v[i]!);
       return null;
     }
     case 'binary':
@@ -180,18 +198,27 @@ export class RowHasher {
     let why = this.absent;
     let sum = 0;
     const out = this.scratch;
+    const hashed = this.hashed;
     for (const row of rows) {
       out.reset();
-      for (let i = 0; i < this.hashed.length; i++) {
+      let crc = 0;
+      for (let i = 0; i < hashed.length; i++) {
         if (i) out.byte(SEP);
         const fi = this.map[i]!;
         if (fi < 0) continue;
         const f = row.fields[fi];
         if (!f) { why ||= `row has fewer fields than columns`; continue; }
-        const r = canon(this.hashed[i]!, f, out);
+        const c = hashed[i]!;
+        // Long strings go to CRC32 directly (chained CRC = CRC of the concatenation) instead of via the scratch.
+        if (c.kind === 'bytes' && f.kind === FieldKind.Str && isSlice(f) && f.end - f.start > 48) {
+          if (out.len) { crc = crc32(out.view(), crc); out.reset(); }
+          crc = crc32(f.src.subarray(f.start, f.end), crc);
+          continue;
+        }
+        const r = canon(c, f, out);
         if (r && !why) why = `${r} (row ${row.rowNo})`;
       }
-      sum += crc32(out.view());
+      sum += out.len ? crc32(out.view(), crc) : crc;
     }
     return [BigInt(sum), why];
   }

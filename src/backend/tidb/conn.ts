@@ -78,6 +78,9 @@ export async function connect(o: TidbConnOptions): Promise<Conn> {
       host: o.host, port: o.port, user: o.user, password: o.password, charset: 'BINARY',
       supportBigNumbers: true, bigNumberStrings: true, dateStrings: true, connectTimeout: o.connectTimeoutMs ?? 10_000,
       ssl: o.ssl, infileStreamFactory: infileStream, flags: ['+LOCAL_FILES'],
+      // mysql2 scans every statement for `?` placeholders even without values: 10% of the client CPU on 1 MiB
+      // INSERTs. Statements built here are complete; only format when values are given.
+      queryFormat: (sql: string, values: unknown) => (Array.isArray(values) && values.length ? mysql.format(sql, values) : sql),
     })) as Conn;
   } catch (e) {
     throw new DatabaseError(`cannot connect to ${o.host}:${o.port}: ${(e as Error).message}`, { cause: e, retryable: isTransient(e) });

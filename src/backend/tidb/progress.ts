@@ -29,14 +29,14 @@ function where(taskId: bigint, c: ChunkRef): string {
 
 function setList(p: ChunkCommit): string {
   return `pos = ${p.pos}, prev_rowid_max = ${p.prevRowIdMax}, row_count = ${p.rows}, checksum = ${p.checksum}, ` +
-    `unverifiable = ${sqlString(p.unverifiable.slice(0, 1000))}, columns_json = ${p.columns === null ? 'NULL' : sqlString(JSON.stringify(p.columns))}`;
+    `unverifiable = ${sqlString(p.unverifiable.slice(0, 250))}, columns_json = ${p.columns === null ? 'NULL' : sqlString(JSON.stringify(p.columns))}`;
 }
 
 /** Create the row at the chunk's resume point if it does not exist yet (autocommit). */
 export function ensureSql(schema: string, taskId: bigint, c: ChunkRef, p: ChunkCommit): string {
   return `INSERT IGNORE INTO ${progressTable(schema)} (task_id, table_name, engine_id, path, \`offset\`, pos, prev_rowid_max, row_count, ` +
     `checksum, unverifiable, columns_json) VALUES (${taskId}, ${sqlString(c.tableName)}, ${c.engineId}, ${sqlString(c.path)}, ${c.offset}, ` +
-    `${p.pos}, ${p.prevRowIdMax}, ${p.rows}, ${p.checksum}, ${sqlString(p.unverifiable)}, ${p.columns === null ? 'NULL' : sqlString(JSON.stringify(p.columns))})`;
+    `${p.pos}, ${p.prevRowIdMax}, ${p.rows}, ${p.checksum}, ${sqlString(p.unverifiable.slice(0, 250))}, ${p.columns === null ? 'NULL' : sqlString(JSON.stringify(p.columns))})`;
 }
 
 /** Advance from `from.pos` to `to`: affects 0 rows unless the stored pos is still `from.pos` (ordering guard). */

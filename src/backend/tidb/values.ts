@@ -62,34 +62,40 @@ TSV_ESC[0x5c] = 0x5c;
 TSV_ESC[0x09] = 0x74;
 TSV_ESC[0x0a] = 0x6e;
 
-/** Copy src[start, end) escaping per `table`; runs without escapes are copied natively. */
+/**
+ * Copy src[start, end) escaping per `table`. A plain byte loop: Buffer.copy's JS overhead costs more than it saves
+ * on the short values rows are made of (measured: ~2x slower on sysbench rows).
+ */
 function escaped(out: ByteBuf, src: Buffer, start: number, end: number, table: Uint8Array): void {
   out.ensure((end - start) * 2);
   const b = out.buf;
   let o = out.len;
-  let run = start;
   for (let i = start; i < end; i++) {
-    const e = table[src[i]!]!;
-    if (e === 0) continue;
-    if (i > run) o += src.copy(b, o, run, i);
-    b[o++] = 0x5c; b[o++] = e;
-    run = i + 1;
+    const c = src[i]!;
+    const e = table[c]!;
+    if (e === 0) b[o++] = c;
+    else { b[o++] = 0x5c; b[o++] = e; }
   }
-  if (end > run) o += src.copy(b, o, run, end);
   out.len = o;
 }
 
 /** The parser's SliceField exposes (src, start, end): reading them avoids one Buffer view per field. */
 interface SliceLike { src: Buffer; start: number; end: number }
-function isSlice(f: Field): f is Field & SliceLike {
+export function isSlice(f: Field): f is Field & SliceLike {
   return (f as Partial<SliceLike>).src !== undefined;
 }
 
-function appendRaw(out: ByteBuf, f: Field): void {
-  if (isSlice(f)) {
-    out.ensure(f.end - f.start);
-    out.len += f.src.copy(out.buf, out.len, f.start, f.end);
-  } else out.bytes(f.value);
+/** Append a field's bytes unchanged. */
+export function appendRaw(out: ByteBuf, f: Field): void {
+  let src: Buffer, start: number, end: number;
+  if (isSlice(f)) { src = f.src; start = f.start; end = f.end; } else { src = f.value; start = 0; end = src.length; }
+  const n = end - start;
+  out.ensure(n);
+  if (n > 256) { out.len += src.copy(out.buf, out.len, start, end); return; }
+  const b = out.buf;
+  let o = out.len;
+  for (let i = start; i < end; i++) b[o++] = src[i]!;
+  out.len = o;
 }
 
 /** `'...'` with only `'` doubled: for sql-mode NO_BACKSLASH_ESCAPES (raw \0 and newlines are legal in quotes). */

@@ -97,26 +97,27 @@ test('killed connection and a lost COMMIT reply: retried without duplicating row
   await be.open();
   const w = await (await be.openEngine({ schema: 'b3', table: 't' }, 0)).openChunk(chunk('b3', 't'), initialCommit({ offset: 0, prevRowIdMax: 0 }));
   await w.write(rows([[N(1), S('a')], [N(2), S('b')]]));
-  // 1. KILL every idle pool connection from another session: the next batch hits a dead connection.
-  const ids = (await db.query("SELECT ID FROM information_schema.PROCESSLIST WHERE USER = 'root' AND COMMAND = 'Sleep'")) as Array<{ ID: number }>;
-  for (const { ID } of ids) await db.query(`KILL ${ID}`).catch(() => undefined);
-  await w.write(rows([[N(3), S('c')]]));
-  assert.ok(retries >= 1, 'a retry happened');
-  // 2. The server commits but the reply is lost: the retry must see the progress row and not insert again.
+  // A wrapped pool: `KILL <id>` from another session right before a batch's INSERT, then (2) a COMMIT whose reply is lost.
   const pool = be.pool;
   const acquire = pool.acquire.bind(pool);
+  let kill = true;
   let broke = false;
+  let breakCommit = false;
   pool.acquire = async () => {
     const c = await acquire();
     const q = c.query.bind(c) as (s: string, v?: unknown) => Promise<unknown>;
     (c as Conn & { query: unknown }).query = (async (sql: string, v?: unknown) => {
+      if (kill && sql.startsWith('INSERT INTO `b3`')) { kill = false; await db.query(`KILL ${c.threadId}`); }
       const r = await q(sql, v);
-      if (sql === 'COMMIT' && !broke) { broke = true; throw Object.assign(new Error('Connection lost: The server closed the connection.'), { code: 'PROTOCOL_CONNECTION_LOST', fatal: true }); }
+      if (sql === 'COMMIT' && breakCommit && !broke) { broke = true; throw Object.assign(new Error('Connection lost: The server closed the connection.'), { code: 'PROTOCOL_CONNECTION_LOST', fatal: true }); }
       return r;
     }) as unknown as Conn['query'];
     return c;
   };
+  await w.write(rows([[N(3), S('c')]]));
+  assert.equal(retries, 1, 'the killed batch was retried');
   const before = retries;
+  breakCommit = true;
   const c = await w.write(rows([[N(4), S('d')], [N(5), S('e')]]));
   assert.ok(broke && retries === before + 1);
   assert.equal(c.rows, 5);
