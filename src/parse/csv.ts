@@ -74,11 +74,6 @@ export function resolveCsvOptions(o: Partial<CsvOptions> = {}): CsvOptions & { e
   return { ...r, escapedBy };
 }
 
-class CsvField extends SliceField {
-  /** raw `\N` (NULL even if quoted): trim-last-separator must not drop it */
-  rawNull = false;
-}
-
 class CsvParser {
   buf: Buffer = Buffer.alloc(0);
   end = 0;
@@ -149,7 +144,8 @@ class CsvParser {
   record(from: number): number {
     const b = this.buf, end = this.end, cls = this.cls;
     let rec = from;
-    const fields: CsvField[] = [];
+    const fields: SliceField[] = [];
+    let lastRaw = 0;
     let p = rec;
     for (;;) { // per field
       const fs = p;
@@ -243,10 +239,12 @@ class CsvParser {
         }
       }
       fields.push(this.field(cs, ce, quoted, hasEsc));
+      lastRaw = ce - cs;
       p = next;
       if (last) break;
     }
-    if (this.trimLast && fields.length && fields[fields.length - 1]!.length === 0 && !fields[fields.length - 1]!.rawNull) fields.pop();
+    // Go drops the last field when its raw content is empty (a raw `\N` is 2 bytes, so it stays)
+    if (this.trimLast && fields.length && lastRaw === 0) fields.pop();
     if (p - rec > this.maxRow) {
       throw this.err(Codes.RowTooLarge, `row is larger than the maximum row size ${this.maxRow} bytes`, rec, `a row of at most ${this.maxRow} bytes`);
     }
@@ -261,19 +259,19 @@ class CsvParser {
     return true;
   }
 
-  private field(cs: number, ce: number, quoted: boolean, hasEsc: boolean): CsvField {
+  private field(cs: number, ce: number, quoted: boolean, hasEsc: boolean): SliceField {
     const b = this.buf;
     if (hasEsc) {
       if (this.escNull && ce - cs === 2 && b[cs] === this.esc && b[cs + 1] === 0x4e) {
-        const f = new CsvField(FieldKind.Null, b, cs, ce); f.rawNull = true; return f;
+        return new SliceField(FieldKind.Null, b, cs, cs);
       }
       const out = this.unescape(cs, ce, quoted);
-      const f = new CsvField(FieldKind.Str, out, 0, out.length);
-      if (!quoted && !this.notNull && this.isNull(out, 0, out.length) && !(this.escNull && out.length === 2 && out[0] === this.esc && out[1] === 0x4e)) f.kind = FieldKind.Null;
+      const f = new SliceField(FieldKind.Str, out, 0, out.length);
+      if (!quoted && !this.notNull && this.isNull(out, 0, out.length) && !(this.escNull && out.length === 2 && out[0] === this.esc && out[1] === 0x4e)) { f.kind = FieldKind.Null; f.end = 0; }
       return f;
     }
-    const f = new CsvField(FieldKind.Str, b, cs, ce);
-    if (!quoted && !this.notNull && this.isNull(b, cs, ce)) f.kind = FieldKind.Null;
+    const f = new SliceField(FieldKind.Str, b, cs, ce);
+    if (!quoted && !this.notNull && this.isNull(b, cs, ce)) { f.kind = FieldKind.Null; f.end = cs; }
     return f;
   }
 

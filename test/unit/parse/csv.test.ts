@@ -124,3 +124,11 @@ test('nextTerminator', () => {
   assert.equal(nextTerminator(b, 0, '\n'), 4);
   assert.equal(nextTerminator(b, 10, '\n'), -1);
 });
+
+test('trim-last-separator keeps a trailing \\N; NULL fields have empty values', async () => {
+  const r = await csv('1,\\N\n2,\n', { trimLastSeparator: true });
+  assert.deepEqual(vals(r.rows), [['1', null], ['2']]);
+  assert.equal(r.batches[0]!.rows[0]!.fields[1]!.value.length, 0);
+  const n = await csv('NULL\n', { null: ['NULL'] });
+  assert.equal(n.batches[0]!.rows[0]!.fields[0]!.value.length, 0);
+});
