@@ -3,9 +3,7 @@
 // server starts clean.
 import { existsSync, readdirSync } from 'node:fs';
 // A script (not src/): it drives the test harness on purpose.
-// eslint-disable-next-line no-restricted-imports
 import type { MariaDB } from '../test/harness/mariadb.js';
-// eslint-disable-next-line no-restricted-imports
 import { mydumper, sysbenchPrepare } from '../test/harness/mydumper.js';
 
 export interface DemoDump {
