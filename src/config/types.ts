@@ -1,6 +1,7 @@
 // The typed shape of the Go tool's `tidb-lightning.toml`. Field names are the TOML keys in camelCase
 // (`tikv-importer.sorted-kv-dir` → `tikvImporter.sortedKvDir`); `tomlKeyOf()` in schema.ts maps back.
 // Sizes are numbers of bytes, durations numbers of milliseconds. `Config` is the deeply frozen form.
+import type { CsvOptions } from '../parse/csv.js';
 
 export type PostOpLevel = 'off' | 'optional' | 'required';
 export type KeepStrategy = 'remove' | 'rename' | 'origin';
@@ -97,19 +98,8 @@ export interface TikvImporterSection {
   logicalImportPrepStmt: boolean;
 }
 
-export interface CsvSection {
-  separator: string;
-  delimiter: string;
-  terminator: string;
-  /** TOML accepts a string or a list */
-  null: string[];
-  header: boolean;
-  headerSchemaMatch: boolean;
-  notNull: boolean;
-  backslashEscape: boolean;
-  escapedBy: string;
-  trimLastSeparator: boolean;
-}
+/** `[mydumper.csv]`: the parser's own option type, with `escaped-by` always resolved by the loader. */
+export type CsvSection = Required<CsvOptions>;
 
 export interface FileRule {
   /** Go regexp on the path relative to data-source-dir (`(?P<name>` allowed: see goRegExp) */
