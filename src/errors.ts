@@ -149,8 +149,8 @@ export class CheckpointError extends LightningError {
 }
 
 export class DatabaseError extends LightningError {
-  constructor(message: string, opts: LightningErrorOptions & { sqlErrno?: number } = {}) {
-    super(opts.sqlErrno === undefined ? Codes.DBQuery : Codes.DBQuery, message, opts);
+  constructor(message: string, opts: LightningErrorOptions & { code?: Code } = {}) {
+    super(opts.code ?? Codes.DBQuery, message, opts);
   }
 }
 

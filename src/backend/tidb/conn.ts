@@ -83,7 +83,7 @@ export async function connect(o: TidbConnOptions): Promise<Conn> {
       queryFormat: (sql: string, values: unknown) => (Array.isArray(values) && values.length ? mysql.format(sql, values) : sql),
     })) as Conn;
   } catch (e) {
-    throw new DatabaseError(`cannot connect to ${o.host}:${o.port}: ${(e as Error).message}`, { cause: e, retryable: isTransient(e) });
+    throw new DatabaseError(`cannot connect to ${o.host}:${o.port}: ${(e as Error).message}`, { code: Codes.DBConnect, cause: e, retryable: isTransient(e) });
   }
   // A connection error event must not crash the process; the failing query reports it.
   c.on('error', () => undefined);
