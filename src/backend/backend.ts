@@ -42,12 +42,14 @@ export interface ChunkCommit {
   checksum: bigint;
   /** why the content checksum cannot be trusted for this chunk ('' = it can) */
   unverifiable: string;
+  /** rows of those that are not rows of their own in the target (skipped by IGNORE, replaced by a later REPLACE) */
+  skipped: number;
   /** column list of the rows being imported (null = table order), for the parser's resume */
   columns: string[] | null;
 }
 
 export function initialCommit(chunk: { offset: number; prevRowIdMax: number }): ChunkCommit {
-  return { pos: chunk.offset, prevRowIdMax: chunk.prevRowIdMax, rows: 0, checksum: 0n, unverifiable: '', columns: null };
+  return { pos: chunk.offset, prevRowIdMax: chunk.prevRowIdMax, rows: 0, checksum: 0n, unverifiable: '', skipped: 0, columns: null };
 }
 
 export interface ChunkWriter {

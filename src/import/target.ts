@@ -102,6 +102,20 @@ export class TargetDb {
     return r.length === 0;
   }
 
+  /** Index names of a table (as UTF-8 text). */
+  async indexNames(t: TableRef): Promise<Set<string>> {
+    const r = await this.query(`SELECT DISTINCT INDEX_NAME AS n FROM information_schema.STATISTICS WHERE TABLE_SCHEMA = ${hexStr(t.schema)} AND TABLE_NAME = ${hexStr(t.table)}`,
+      'reading the indexes', { table: tableKey(t.schema, t.table) });
+    return new Set(r.map((x) => str(x.n).toLowerCase()));
+  }
+
+  /** `ALTER TABLE … ADD <definition>, …` (definitions in wire form). */
+  async addIndexes(t: TableRef, definitions: string[]): Promise<void> {
+    if (!definitions.length) return;
+    await this.query(`ALTER TABLE ${quoteIdent(t.schema)}.${quoteIdent(t.table)} ${definitions.map((d) => `ADD ${d}`).join(', ')}`,
+      'adding the secondary indexes', { table: tableKey(t.schema, t.table) });
+  }
+
   async analyze(t: TableRef): Promise<void> {
     const r = await this.query(`ANALYZE TABLE ${quoteIdent(t.schema)}.${quoteIdent(t.table)}`, 'ANALYZE TABLE', { table: tableKey(t.schema, t.table) });
     const bad = r.find((x) => str(x.Msg_type).toLowerCase() === 'error');
