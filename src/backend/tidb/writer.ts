@@ -49,6 +49,9 @@ interface Delta { rows: number; end: number; checksum: bigint; why: string; colu
 export class TidbChunkWriter implements ChunkWriter {
   private tail: Promise<ChunkCommit>;
   private last: ChunkCommit;
+  /** rows committed through LOAD DATA / through INSERT statements (logged at close) */
+  private viaLoad = 0;
+  private viaInsert = 0;
 
   constructor(private readonly pool: ConnPool, private readonly s: WriterSettings, private readonly hasher: RowHasher,
     readonly chunk: ChunkRef, from: ChunkCommit) {
@@ -74,7 +77,9 @@ export class TidbChunkWriter implements ChunkWriter {
   }
 
   async close(): Promise<ChunkCommit> {
-    return this.tail;
+    const c = await this.tail;
+    this.s.logger?.debug({ table: tableKey(this.s.schema, this.s.table), file: this.chunk.path, loadDataRows: this.viaLoad, insertRows: this.viaInsert }, 'chunk written');
+    return c;
   }
 
   get committed(): ChunkCommit {
@@ -159,7 +164,7 @@ export class TidbChunkWriter implements ChunkWriter {
       const conn = await pool.acquire();
       try {
         await conn.query('BEGIN');
-        const { affected } = await this.send(conn, w, d);
+        const { affected, viaLoad } = await this.send(conn, w, d);
         const from = await prev;
         const skipped = this.skippedOf(d, affected);
         const next: ChunkCommit = {
@@ -178,6 +183,8 @@ export class TidbChunkWriter implements ChunkWriter {
         }
         await conn.query('COMMIT');
         pool.release(conn);
+        if (viaLoad) this.viaLoad += d.rows;
+        else this.viaInsert += d.rows;
         return next;
       } catch (e) {
         if (e instanceof LightningError && !isTransient(e.cause)) throw e;
