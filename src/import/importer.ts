@@ -6,7 +6,7 @@ import type { Backend, TableRef } from '../backend/backend.js';
 import type { ColumnInfo } from '../backend/tidb/columns.js';
 import { tableKey } from '../backend/tidb/values.js';
 import {
-  CheckpointStatus as S, checkFailedLastTime, newTask, openCheckpointStore, SqliteCheckpointStore, statusName, verifyTask,
+  CheckpointStatus as S, checkFailedLastTime, tableChangedError, tableHash, newTask, openCheckpointStore, SqliteCheckpointStore, statusName, verifyTask,
   type CheckpointStore, type FingerprintConfig, type TableCheckpoint,
 } from '../checkpoint/index.js';
 import type { LoadResult } from '../config/load.js';
@@ -223,6 +223,8 @@ export class Importer {
       const name = tableKey(src.schema, src.table);
       const columns = await this.target.columns(ref);
       let cp = cps.get(name);
+      // The files behind a table's checkpoint must be the ones it was made from (path, size, mtime).
+      if (cp && cp.hash !== tableHash(src.dataFiles)) throw tableChangedError(name);
       if (!cp) {
         const incremental = cfg.tikvImporter.incrementalImport || cfg.tikvImporter.parallelImport;
         if (cfg.lightning.checkRequirements && !incremental && !(await this.target.isEmpty(ref))) {
