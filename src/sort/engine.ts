@@ -1,0 +1,276 @@
+// A local engine: the directory <sorted-kv-dir>/<engine uuid> (lightning.md §6.1 7d). Writers add sorted runs
+// (run-<seq>.kv); close() merges every run into one sorted, de-duplicated data file (data.kv) with range
+// properties (data.props) and a manifest (engine.json). Everything is crash-safe by construction: files appear
+// under their final name only when complete, runs are deleted only after the manifest that replaces them is
+// durable, and reopening a directory resumes where the crash left it (a half-closed engine is merged again).
+import { mkdir, readdir, readFile, rm, stat } from 'node:fs/promises';
+import { join } from 'node:path';
+import { Codes, LightningError } from '../errors.js';
+import { formatUuid } from '../cluster/engine-uuid.js';
+import { DiskQuota } from './disk-quota.js';
+import { fsyncDir, removeTemporaries, writeFileDurable } from './fsutil.js';
+import { emptyDuplicates, mergeFiles, type DuplicateReport } from './merge.js';
+import { DEFAULT_PROP_KEYS_DISTANCE, DEFAULT_PROP_SIZE_DISTANCE, PropsCollector, splitRanges, type KeyRange, type RangeProp } from './props.js';
+import { RecordCursor, RecordFileWriter } from './record-file.js';
+import { SortedWriter } from './writer.js';
+
+export interface EngineOptions {
+  /** local-writer-mem-cache-size: a writer's sort buffer (default 128 MiB) */
+  memCacheSize?: number;
+  /** shared disk-quota accounting for sorted-kv-dir */
+  quota?: DiskQuota;
+  propSizeDistance?: number;
+  propKeysDistance?: number;
+  /** runs merged at once; more runs are merged in several passes (memory = fanIn × readBufferSize) */
+  mergeFanIn?: number;
+  readBufferSize?: number;
+  /** group-commit window of a writer (ms without a new append before it flushes) */
+  flushDelayMs?: number;
+}
+
+export interface EngineMeta {
+  uuid: string;
+  kvs: number;
+  /** Σ len(key)+len(value) */
+  bytes: number;
+  /** hex; '' when empty */
+  firstKey: string;
+  lastKey: string;
+  duplicates: { identical: number; conflicts: number; samples: { key: string; kept: string; dropped: string }[] };
+}
+
+export interface KvPair { key: Buffer; value: Buffer }
+
+const MANIFEST = 'engine.json';
+const DATA = 'data.kv';
+const PROPS = 'data.props';
+const RUN_RE = /^run-(\d+)\.kv$/;
+
+export class LocalEngine {
+  readonly dir: string;
+  private readonly runs: { path: string; bytes: number }[] = [];
+  private nextSeq = 1;
+  private readonly writers = new Set<SortedWriter>();
+  private meta_?: EngineMeta;
+  private props: RangeProp[] = [];
+  private usage = 0;
+  private closing?: Promise<EngineMeta>;
+  private readonly quota: DiskQuota;
+
+  private constructor(readonly root: string, readonly uuid: string, private readonly o: EngineOptions) {
+    this.dir = join(root, uuid);
+    this.quota = o.quota ?? new DiskQuota();
+  }
+
+  /** Opens (creating or recovering) the engine directory for `uuid` under sorted-kv-dir `root`. */
+  static async open(root: string, uuid: Buffer | string, opts: EngineOptions = {}): Promise<LocalEngine> {
+    const e = new LocalEngine(root, typeof uuid === 'string' ? uuid : formatUuid(uuid), opts);
+    await e.recover();
+    return e;
+  }
+
+  private async recover(): Promise<void> {
+    await mkdir(this.dir, { recursive: true });
+    await removeTemporaries(this.dir);
+    const files = await readdir(this.dir);
+    const closed = files.includes(MANIFEST);
+    for (const f of files.sort()) {
+      const m = RUN_RE.exec(f);
+      if (!m) continue;
+      if (closed) { await rm(join(this.dir, f), { force: true }); continue; } // merged already; the crash came before the delete
+      const bytes = (await stat(join(this.dir, f))).size;
+      this.runs.push({ path: join(this.dir, f), bytes });
+      this.nextSeq = Math.max(this.nextSeq, Number(m[1]) + 1);
+      this.usage += bytes;
+    }
+    if (closed) {
+      this.meta_ = JSON.parse(await readFile(join(this.dir, MANIFEST), 'utf8')) as EngineMeta;
+      this.props = await readProps(join(this.dir, PROPS));
+      for (const f of [DATA, PROPS]) this.usage += (await stat(join(this.dir, f))).size;
+    }
+    this.quota.account(this.usage);
+  }
+
+  get isClosed(): boolean { return this.meta_ !== undefined; }
+  get meta(): EngineMeta | undefined { return this.meta_; }
+  /** bytes this engine holds on disk */
+  get diskUsage(): number { return this.usage; }
+  get runCount(): number { return this.runs.length; }
+
+  /** A new writer (one per chunk). */
+  newWriter(): SortedWriter {
+    if (this.meta_ || this.closing) throw new LightningError(Codes.EngineState, `engine ${this.uuid} is closed`, { context: { file: this.dir } });
+    const w = new SortedWriter({
+      nextRunPath: () => join(this.dir, `run-${String(this.nextSeq++).padStart(8, '0')}.kv`),
+      reserve: (n) => this.quota.reserve(n, `a run of engine ${this.uuid}`),
+      release: (n) => this.quota.release(n),
+      addRun: (path, bytes, reserved) => {
+        this.runs.push({ path, bytes });
+        this.usage += bytes;
+        this.quota.release(reserved - bytes);
+      },
+    }, this.o.memCacheSize ?? 128 << 20, this.o.flushDelayMs ?? 5);
+    this.writers.add(w);
+    return w;
+  }
+
+  /** Flushes every writer, merges all runs into the data file and writes the manifest. Idempotent. */
+  close(): Promise<EngineMeta> {
+    if (this.meta_) return Promise.resolve(this.meta_);
+    this.closing ??= this.doClose().finally(() => { this.closing = undefined; });
+    return this.closing;
+  }
+
+  private async doClose(): Promise<EngineMeta> {
+    for (const w of this.writers) await w.close();
+    this.writers.clear();
+    const fanIn = Math.max(2, this.o.mergeFanIn ?? 64);
+    const dups = emptyDuplicates();
+    // intermediate passes: oldest runs first; conflicts stay for the final pass to report
+    while (this.runs.length > fanIn) {
+      const group = this.runs.splice(0, fanIn);
+      const out = join(this.dir, `run-${String(this.nextSeq++).padStart(8, '0')}.kv`);
+      const scratch = emptyDuplicates();
+      const bytes = await this.mergeInto(group, out, undefined, { keepConflicts: true, dups: scratch });
+      dups.identical += scratch.identical;
+      this.runs.push({ path: out, bytes });
+      await this.removeRuns(group);
+    }
+    const props = new PropsCollector(this.o.propSizeDistance ?? DEFAULT_PROP_SIZE_DISTANCE, this.o.propKeysDistance ?? DEFAULT_PROP_KEYS_DISTANCE);
+    const edge = { first: undefined as Buffer | undefined, last: undefined as Buffer | undefined };
+    const group = this.runs.splice(0);
+    await this.mergeInto(group, join(this.dir, DATA), (k, vl, off) => {
+      props.add(k, vl, off);
+      edge.first ??= Buffer.from(k);
+      edge.last = k;
+    }, { dups });
+    const pw = await RecordFileWriter.create(join(this.dir, PROPS));
+    const v = Buffer.alloc(24);
+    for (const p of props.props) {
+      v.writeBigUInt64LE(BigInt(p.offset), 0);
+      v.writeBigUInt64LE(BigInt(p.kvs), 8);
+      v.writeBigUInt64LE(BigInt(p.bytes), 16);
+      const w = pw.add(p.key, v);
+      if (w) await w;
+    }
+    const propBytes = await pw.finish();
+    this.quota.account(propBytes);
+    this.usage += propBytes;
+    const meta: EngineMeta = {
+      uuid: this.uuid, kvs: props.totals.kvs, bytes: props.totals.bytes,
+      firstKey: edge.first?.toString('hex') ?? '', lastKey: edge.last ? Buffer.from(edge.last).toString('hex') : '',
+      duplicates: dupJson(dups),
+    };
+    await writeFileDurable(this.dir, MANIFEST, JSON.stringify(meta));
+    await this.removeRuns(group);
+    this.props = props.props;
+    this.meta_ = meta;
+    return meta;
+  }
+
+  /** Merges `group` into `out`; returns the output size. `onRecord` sees each record and its offset first. */
+  private async mergeInto(group: { path: string; bytes: number }[], out: string,
+    onRecord: ((key: Buffer, valueLen: number, offset: number) => void) | undefined,
+    opts: { keepConflicts?: boolean; dups: DuplicateReport }): Promise<number> {
+    const upper = group.reduce((s, r) => s + r.bytes, 0) + 24;
+    this.quota.reserve(upper, `merging engine ${this.uuid}`);
+    const w = await RecordFileWriter.create(out);
+    try {
+      await mergeFiles(group.map((r) => r.path), (k, v) => {
+        onRecord?.(k, v.length, w.offset);
+        return w.add(k, v);
+      }, { ...opts, bufSize: this.o.readBufferSize });
+      const bytes = await w.finish();
+      this.quota.release(upper - bytes);
+      this.usage += bytes;
+      return bytes;
+    } catch (e) {
+      await w.abort();
+      this.quota.release(upper);
+      throw e;
+    }
+  }
+
+  private async removeRuns(group: { path: string; bytes: number }[]): Promise<void> {
+    for (const r of group) {
+      await rm(r.path, { force: true });
+      this.usage -= r.bytes;
+      this.quota.release(r.bytes);
+    }
+    await fsyncDir(this.dir);
+  }
+
+  private requireClosed(): EngineMeta {
+    if (!this.meta_) throw new LightningError(Codes.EngineState, `engine ${this.uuid} is not closed`, { context: { file: this.dir } });
+    return this.meta_;
+  }
+
+  /** Ranges of ≤ maxBytes / ≤ maxKeys covering the closed engine, in key order (split-key computation). */
+  ranges(maxBytes: number, maxKeys: number): KeyRange[] {
+    const m = this.requireClosed();
+    if (m.kvs === 0) return [];
+    return splitRanges(this.props, { kvs: m.kvs, bytes: m.bytes }, Buffer.from(m.lastKey, 'hex'), maxBytes, maxKeys);
+  }
+
+  /** Pairs in [start, end) (end empty = unbounded) in batches of about `batchBytes`. */
+  async *scan(start: Buffer, end: Buffer, batchBytes = 1 << 20): AsyncGenerator<KvPair[]> {
+    this.requireClosed();
+    let lo = 0, hi = this.props.length - 1, from = 0;
+    while (lo <= hi) {
+      const mid = (lo + hi) >> 1;
+      if (Buffer.compare(this.props[mid]!.key, start) <= 0) { from = this.props[mid]!.offset; lo = mid + 1; } else hi = mid - 1;
+    }
+    const c = await RecordCursor.open(join(this.dir, DATA), { start: from, bufSize: this.o.readBufferSize });
+    try {
+      let batch: KvPair[] = [];
+      let size = 0;
+      for (;;) {
+        let ok = c.next();
+        if (typeof ok !== 'boolean') ok = await ok;
+        if (!ok) break;
+        if (Buffer.compare(c.key, start) < 0) continue;
+        if (end.length > 0 && Buffer.compare(c.key, end) >= 0) break;
+        batch.push({ key: c.key, value: c.value });
+        size += c.key.length + c.value.length;
+        if (size >= batchBytes) { yield batch; batch = []; size = 0; }
+      }
+      if (batch.length) yield batch;
+    } finally {
+      await c.close();
+    }
+  }
+
+  /** Deletes the engine directory and releases its quota. */
+  async cleanup(): Promise<void> {
+    for (const w of this.writers) await w.close().catch(() => undefined);
+    this.writers.clear();
+    await rm(this.dir, { recursive: true, force: true });
+    this.quota.release(this.usage);
+    this.usage = 0;
+    this.runs.length = 0;
+    this.meta_ = undefined;
+    this.props = [];
+  }
+}
+
+function dupJson(d: DuplicateReport): EngineMeta['duplicates'] {
+  return {
+    identical: d.identical, conflicts: d.conflicts,
+    samples: d.samples.map((s) => ({ key: s.key.toString('hex'), kept: s.kept.toString('hex'), dropped: s.dropped.toString('hex') })),
+  };
+}
+
+async function readProps(path: string): Promise<RangeProp[]> {
+  const out: RangeProp[] = [];
+  const c = await RecordCursor.open(path);
+  try {
+    for (;;) {
+      let ok = c.next();
+      if (typeof ok !== 'boolean') ok = await ok;
+      if (!ok) return out;
+      out.push({ key: c.key, offset: Number(c.value.readBigUInt64LE(0)), kvs: Number(c.value.readBigUInt64LE(8)), bytes: Number(c.value.readBigUInt64LE(16)) });
+    }
+  } finally {
+    await c.close();
+  }
+}

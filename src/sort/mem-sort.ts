@@ -1,0 +1,55 @@
+// In-memory sort of buffered KV batches into one run. Keys are compared as latin1 strings: one byte per char keeps
+// byte order, and V8's string compare beats Buffer.compare by far (anchors.md §2.3: 1M 16-byte keys in 0.10 s
+// + 0.18 s to build the strings vs 2.44 s with Buffer.compare; bench/sort measures it on KV records).
+import { RECORD_HEADER, type KvBatch } from './kv-batch.js';
+
+export interface SortedView {
+  count: number;
+  /** i-th record in key order (stable: equal keys keep their append order) */
+  key(i: number): Buffer;
+  value(i: number): Buffer;
+}
+
+export function sortBatches(batches: KvBatch[]): SortedView {
+  let n = 0;
+  for (const b of batches) n += b.count;
+  const keys: string[] = new Array(n);
+  const bufIdx = new Uint32Array(n);
+  const off = new Float64Array(n);
+  let i = 0;
+  for (let bi = 0; bi < batches.length; bi++) {
+    const b = batches[bi]!;
+    const buf = b.buf;
+    let o = 0;
+    for (let r = 0; r < b.count; r++) {
+      const kl = buf.readUInt32LE(o), vl = buf.readUInt32LE(o + 4);
+      keys[i] = buf.toString('latin1', o + RECORD_HEADER, o + RECORD_HEADER + kl);
+      bufIdx[i] = bi;
+      off[i] = o;
+      i++;
+      o += RECORD_HEADER + kl + vl;
+    }
+  }
+  const order: number[] = new Array(n);
+  for (let j = 0; j < n; j++) order[j] = j;
+  order.sort((a, b) => {
+    const ka = keys[a]!, kb = keys[b]!;
+    return ka < kb ? -1 : ka > kb ? 1 : a - b;
+  });
+  const at = (j: number) => {
+    const r = order[j]!;
+    return { buf: batches[bufIdx[r]!]!.buf, o: off[r]! };
+  };
+  return {
+    count: n,
+    key(j) {
+      const { buf, o } = at(j);
+      return buf.subarray(o + RECORD_HEADER, o + RECORD_HEADER + buf.readUInt32LE(o));
+    },
+    value(j) {
+      const { buf, o } = at(j);
+      const kl = buf.readUInt32LE(o);
+      return buf.subarray(o + RECORD_HEADER + kl, o + RECORD_HEADER + kl + buf.readUInt32LE(o + 4));
+    },
+  };
+}
