@@ -44,6 +44,7 @@ export interface KvPair { key: Buffer; value: Buffer }
 const MANIFEST = 'engine.json';
 const DATA = 'data.kv';
 const PROPS = 'data.props';
+const TS_FILE = 'commit-ts.json';
 const RUN_RE = /^run-(\d+)\.kv$/;
 
 export class LocalEngine {
@@ -238,6 +239,39 @@ export class LocalEngine {
     } finally {
       await c.close();
     }
+  }
+
+  /** First and last key in [start, end), reading at most one prop interval for the last; undefined when empty. */
+  async firstLast(start: Buffer, end: Buffer): Promise<{ first: Buffer; last: Buffer } | undefined> {
+    let first: Buffer | undefined;
+    for await (const b of this.scan(start, end, 1)) { first = b[0]!.key; break; }
+    if (!first) return undefined;
+    // the last prop strictly before `end` (and not before `first`) starts the interval holding the last key
+    let from = first;
+    if (end.length > 0) {
+      let lo = 0, hi = this.props.length - 1;
+      while (lo <= hi) {
+        const mid = (lo + hi) >> 1;
+        const k = this.props[mid]!.key;
+        if (Buffer.compare(k, end) < 0) { if (Buffer.compare(k, from) > 0) from = k; lo = mid + 1; } else hi = mid - 1;
+      }
+    } else if (this.meta_!.lastKey) return { first, last: Buffer.from(this.meta_!.lastKey, 'hex') };
+    let last = first;
+    for await (const b of this.scan(from, end)) last = b[b.length - 1]!.key;
+    return { first, last };
+  }
+
+  /**
+   * The engine's commit timestamp: allocated once (by `alloc`, from PD's TSO) and kept in the directory, so an
+   * import retried after a crash writes exactly the same MVCC versions.
+   */
+  async commitTs(alloc: () => Promise<bigint>): Promise<bigint> {
+    const f = join(this.dir, TS_FILE);
+    const have = await readFile(f, 'utf8').then((s) => BigInt((JSON.parse(s) as { commitTs: string }).commitTs), () => undefined);
+    if (have !== undefined) return have;
+    const ts = await alloc();
+    await writeFileDurable(this.dir, TS_FILE, JSON.stringify({ commitTs: ts.toString() }));
+    return ts;
   }
 
   /** Deletes the engine directory and releases its quota. */
