@@ -45,6 +45,7 @@ const MANIFEST = 'engine.json';
 const DATA = 'data.kv';
 const PROPS = 'data.props';
 const TS_FILE = 'commit-ts.json';
+const IMPORTED = 'imported.json';
 const RUN_RE = /^run-(\d+)\.kv$/;
 
 export class LocalEngine {
@@ -74,6 +75,11 @@ export class LocalEngine {
     await mkdir(this.dir, { recursive: true });
     await removeTemporaries(this.dir);
     const files = await readdir(this.dir);
+    if (files.includes(IMPORTED)) {
+      this.imported = true;
+      this.meta_ = JSON.parse(await readFile(join(this.dir, IMPORTED), 'utf8')) as EngineMeta;
+      return;
+    }
     const closed = files.includes(MANIFEST);
     for (const f of files.sort()) {
       const m = RUN_RE.exec(f);
@@ -93,6 +99,19 @@ export class LocalEngine {
   }
 
   get isClosed(): boolean { return this.meta_ !== undefined; }
+  /** imported into the cluster: the data files are gone, the manifest stays as a tombstone */
+  imported = false;
+
+  /** Records that the engine is in the cluster, then frees its data files. */
+  async markImported(): Promise<void> {
+    const meta = this.requireClosed();
+    await writeFileDurable(this.dir, IMPORTED, JSON.stringify(meta));
+    for (const f of await readdir(this.dir)) if (f !== IMPORTED) await rm(join(this.dir, f), { force: true });
+    this.quota.release(this.usage);
+    this.usage = 0;
+    this.props = [];
+    this.imported = true;
+  }
   get meta(): EngineMeta | undefined { return this.meta_; }
   /** bytes this engine holds on disk */
   get diskUsage(): number { return this.usage; }
@@ -202,6 +221,7 @@ export class LocalEngine {
   }
 
   private requireClosed(): EngineMeta {
+    if (this.imported) throw new LightningError(Codes.EngineState, `engine ${this.uuid} was imported already; its data files are gone`, { context: { file: this.dir } });
     if (!this.meta_) throw new LightningError(Codes.EngineState, `engine ${this.uuid} is not closed`, { context: { file: this.dir } });
     return this.meta_;
   }
@@ -284,6 +304,7 @@ export class LocalEngine {
     this.runs.length = 0;
     this.meta_ = undefined;
     this.props = [];
+    this.imported = false;
   }
 }
 
