@@ -39,6 +39,23 @@ export class RecordFileWriter {
     return undefined;
   }
 
+  /** Appends one record already in the record layout (src[start, end)); like add(). */
+  addRecord(src: Buffer, start: number, end: number): Promise<void> | undefined {
+    const need = end - start;
+    if (this.len + need > this.buf.length) {
+      if (need > this.buf.length) this.buf = Buffer.allocUnsafe(need);
+      return this.drain().then(() => { this.copyIn(src, start, end); });
+    }
+    this.copyIn(src, start, end);
+    return undefined;
+  }
+
+  private copyIn(src: Buffer, start: number, end: number): void {
+    src.copy(this.buf, this.len, start, end);
+    this.len += end - start;
+    this.count++;
+  }
+
   private put(key: Uint8Array, value: Uint8Array): void {
     const b = this.buf;
     let o = this.len;

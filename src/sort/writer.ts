@@ -4,7 +4,7 @@
 // run holding the batch is fsynced and renamed into place, so a checkpoint saved after the ack is never ahead of
 // durable data. Concurrent appends are group-committed into one run; acks come in append order.
 import type { KvBatch } from './kv-batch.js';
-import { sortBatches } from './mem-sort.js';
+import { writeSorted } from './mem-sort.js';
 import { RecordFileWriter } from './record-file.js';
 import { Codes, LightningError } from '../errors.js';
 
@@ -84,12 +84,8 @@ export class SortedWriter {
     this.sink.reserve(size);
     let w: RecordFileWriter | undefined;
     try {
-      const sorted = sortBatches(group.map((p) => p.batch));
       w = await RecordFileWriter.create(this.sink.nextRunPath());
-      for (let i = 0; i < sorted.count; i++) {
-        const p = w.add(sorted.key(i), sorted.value(i));
-        if (p) await p;
-      }
+      await writeSorted(group.map((p) => p.batch), w);
       const fileBytes = await w.finish();
       this.runs++;
       this.sink.addRun(w.path, fileBytes, size);

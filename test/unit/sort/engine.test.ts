@@ -110,9 +110,12 @@ test('duplicates: identical pairs (a resumed chunk) dropped silently; same key w
 
 test('an acknowledged append is durable: a fresh process (reopen without close) finds it; temporaries are dropped', async (t) => {
   const root = await tmp(t);
-  const e = await LocalEngine.open(root, 'e2', { memCacheSize: 1 << 30, flushDelayMs: 1 });
+  // no idle flush on its own: only sync() makes a run
+  const e = await LocalEngine.open(root, 'e2', { memCacheSize: 1 << 30, flushDelayMs: 60_000 });
   const w = e.newWriter();
-  await w.append(batchOf([{ key: Buffer.from('b'), value: Buffer.from('2') }, { key: Buffer.from('a'), value: Buffer.from('1') }]));
+  const acked = w.append(batchOf([{ key: Buffer.from('b'), value: Buffer.from('2') }, { key: Buffer.from('a'), value: Buffer.from('1') }]));
+  await w.sync();
+  await acked;
   // not acknowledged yet: still in memory (the "crash" below loses it, and its chunk checkpoint never moved)
   void w.append(batchOf([{ key: Buffer.from('lost'), value: Buffer.from('?') }])).catch(() => undefined);
   await writeFile(join(e.dir, 'run-00000099.kv.tmp'), 'half a run');
