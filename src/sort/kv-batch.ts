@@ -8,6 +8,15 @@ export interface KvBatch {
 
 export const RECORD_HEADER = 8;
 
+/** Writes one record at `o` in `b` (room must be there); returns the offset after it. */
+export function putRecord(b: Buffer, o: number, key: Uint8Array, value: Uint8Array): number {
+  b.writeUInt32LE(key.length, o);
+  b.writeUInt32LE(value.length, o + 4);
+  b.set(key, o + RECORD_HEADER);
+  b.set(value, o + RECORD_HEADER + key.length);
+  return o + RECORD_HEADER + key.length + value.length;
+}
+
 export class KvBatchBuilder {
   private buf: Buffer;
   private len = 0;
@@ -23,14 +32,7 @@ export class KvBatchBuilder {
   push(key: Uint8Array, value: Uint8Array): void {
     const need = RECORD_HEADER + key.length + value.length;
     if (this.len + need > this.buf.length) this.grow(need);
-    const b = this.buf;
-    let o = this.len;
-    b.writeUInt32LE(key.length, o);
-    b.writeUInt32LE(value.length, o + 4);
-    o += RECORD_HEADER;
-    b.set(key, o);
-    b.set(value, o + key.length);
-    this.len = o + key.length + value.length;
+    this.len = putRecord(this.buf, this.len, key, value);
     this.n++;
   }
 

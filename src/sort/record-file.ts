@@ -5,7 +5,7 @@ import { open, rm, stat, type FileHandle } from 'node:fs/promises';
 import { basename, dirname } from 'node:path';
 import { Codes, LightningError } from '../errors.js';
 import { commitFile, TMP_SUFFIX } from './fsutil.js';
-import { RECORD_HEADER } from './kv-batch.js';
+import { RECORD_HEADER, putRecord } from './kv-batch.js';
 
 const MAGIC = Buffer.from('LTSKV001');
 const TRAILER = 24;
@@ -57,14 +57,7 @@ export class RecordFileWriter {
   }
 
   private put(key: Uint8Array, value: Uint8Array): void {
-    const b = this.buf;
-    let o = this.len;
-    b.writeUInt32LE(key.length, o);
-    b.writeUInt32LE(value.length, o + 4);
-    o += RECORD_HEADER;
-    b.set(key, o);
-    b.set(value, o + key.length);
-    this.len = o + key.length + value.length;
+    this.len = putRecord(this.buf, this.len, key, value);
     this.count++;
   }
 
