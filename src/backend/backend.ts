@@ -46,6 +46,13 @@ export interface ChunkCommit {
   skipped: number;
   /** column list of the rows being imported (null = table order), for the parser's resume */
   columns: string[] | null;
+  /**
+   * KV backends (local, importer): `checksum` is then the XOR of crc64(key‖value) over the chunk's KV pairs
+   * (Lightning's verification.KVChecksum, checkpoint column kvc_checksum), and these are its pair and byte counts
+   * (kvc_kvs, kvc_bytes). Absent for tidb.
+   */
+  kvKvs?: number;
+  kvBytes?: number;
 }
 
 export function initialCommit(chunk: { offset: number; prevRowIdMax: number }): ChunkCommit {
