@@ -86,8 +86,18 @@ export interface Backend {
   importEngine(table: TableRef, engineId: number): Promise<void>;
   /** Remove per-task bookkeeping for a finished table (tidb: its progress rows). */
   cleanupTable(table: TableRef): Promise<void>;
-  /** Compare what the target holds with what this task imported (post-restore.checksum). */
-  verifyTable(table: TableRef): Promise<TableVerification>;
+  /**
+   * Compare what the target holds with what this task imported (post-restore.checksum). `chunks` are the
+   * figures each chunk's checkpoint recorded (KV backends: their KV checksums; tidb keeps its own in the target).
+   */
+  verifyTable(table: TableRef, chunks: readonly ChunkFigures[]): Promise<TableVerification>;
+}
+
+/** What a chunk checkpoint records of the data written (kvc_kvs, kvc_bytes, kvc_checksum). */
+export interface ChunkFigures {
+  kvcKvs: number;
+  kvcBytes: number;
+  kvcChecksum: bigint;
 }
 
 export interface TableVerification {

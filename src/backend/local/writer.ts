@@ -27,7 +27,7 @@ export class LocalChunkWriter implements ChunkWriter {
     const p = Promise.all([this.tail, durable]).then(([prev, e]): ChunkCommit => ({
       pos: batch.rows[batch.rows.length - 1]!.end, prevRowIdMax: base + batch.rows.length, rows: prev.rows + batch.rows.length,
       checksum: prev.checksum ^ e.checksum, kvKvs: (prev.kvKvs ?? 0) + e.kvs, kvBytes: (prev.kvBytes ?? 0) + e.bytes,
-      unverifiable: prev.unverifiable, columns: batch.columns,
+      unverifiable: prev.unverifiable, skipped: 0, columns: batch.columns,
     }));
     p.catch(() => undefined); // surfaced to the caller of this write and of every later one
     this.tail = p;
