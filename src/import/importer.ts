@@ -15,7 +15,7 @@ import { Codes, LightningError, toLightningError } from '../errors.js';
 import type { Logger } from '../log.js';
 import { scanSource, type SourceScan, type SourceTable } from '../source/index.js';
 import { VERSION } from '../version.js';
-import { createBackend } from './backends.js';
+import { createBackend, taskInfoSchema } from './backends.js';
 import { chunkFinished, chunkRef, importChunk, type ChunkContext } from './chunk.js';
 import { forEachLimit, Semaphore } from './limit.js';
 import { csvOptions, planTable } from './plan.js';
@@ -53,6 +53,8 @@ interface TableJob {
   columns: ColumnInfo[];
   cp: TableCheckpoint;
   verification?: string;
+  /** hash of the table's source files (the checkpoint's, and table_done_v1's) */
+  hash: string;
 }
 
 function fingerprint(cfg: Config): FingerprintConfig {
@@ -98,6 +100,8 @@ export class Importer {
   private backend?: Backend;
   private scan!: SourceScan;
   private taskId = 0n;
+  /** tables a task before this one finished from the same files (found in table_done_v1) */
+  private readonly doneEarlier: TableResult[] = [];
   /** the first real failure; everything after it is a cancellation */
   private failure?: LightningError;
 
@@ -160,10 +164,13 @@ export class Importer {
       }, this.signal));
       this.progress.setPhase('post-restore');
       await this.guard(() => forEachLimit(post, 1, (j) => this.postProcess(j), this.signal));
-      for (const j of jobs) await this.backend.cleanupTable(j.ref);
+      for (const j of jobs) {
+        await this.target.markDone(taskInfoSchema(cfg), j.name, j.hash, this.taskId, this.progress.table(j.name).rows);
+        await this.backend.cleanupTable(j.ref);
+      }
       ok = true;
       this.progress.setPhase('done');
-      const results = jobs.map((j) => this.result(j));
+      const results = [...jobs.map((j) => this.result(j)), ...this.doneEarlier];
       const snap = this.progress.snapshot();
       return { tables: results, rows: snap.rows, bytes: snap.bytesDone - snap.resumedBytes, elapsedMs: Date.now() - t0, skippedFiles: this.scan.skipped.length };
     } finally {
@@ -223,11 +230,18 @@ export class Importer {
       const name = tableKey(src.schema, src.table);
       const columns = await this.target.columns(ref);
       let cp = cps.get(name);
+      const hash = tableHash(src.dataFiles);
       // The files behind a table's checkpoint must be the ones it was made from (path, size, mtime).
-      if (cp && cp.hash !== tableHash(src.dataFiles)) throw tableChangedError(name);
+      if (cp && cp.hash !== hash) throw tableChangedError(name);
       if (!cp) {
         const incremental = cfg.tikvImporter.incrementalImport || cfg.tikvImporter.parallelImport;
         if (cfg.lightning.checkRequirements && !incremental && !(await this.target.isEmpty(ref))) {
+          const done = await this.target.doneBy(taskInfoSchema(cfg), name);
+          if (done?.hash === hash) {
+            this.log.info({ table: name, taskId: String(done.taskId) }, 'table already imported from these files by an earlier task; skipped');
+            this.doneEarlier.push({ table: name, rows: 0, status: 'done', verification: `imported by an earlier task (${done.taskId}); not imported again`, ok: true });
+            continue;
+          }
           notEmpty.push(name);
           continue;
         }
@@ -240,7 +254,7 @@ export class Importer {
         }
         cp = await this.store.initTable(this.taskId, { ...init, tableName: name, tableInfo: later.length ? JSON.stringify({ deferredIndexes: later }) : '' });
       }
-      jobs.push({ src, ref, name, columns, cp });
+      jobs.push({ src, ref, name, columns, cp, hash });
     }
     if (notEmpty.length) {
       throw new LightningError(Codes.CheckTableEmpty, `table(s) [${notEmpty.join(', ')}] are not empty: import into empty tables, ` +
