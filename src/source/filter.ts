@@ -73,7 +73,7 @@ function parseName(text: string, i: number, stopAtDot: boolean, ci: boolean): { 
   return { re, all, next: j };
 }
 
-export function parseTableFilter(rules: string[], caseSensitive = false): TableFilter {
+export function parseTableFilter(rules: readonly string[], caseSensitive = false): TableFilter {
   const parsed: Rule[] = [];
   for (const raw of rules) {
     let text = raw.trim();

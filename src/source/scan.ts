@@ -25,15 +25,17 @@ export interface ScanOptions {
   /** [mydumper] data-source-dir: a local path or file:// URL */
   dataSourceDir: string;
   /** [mydumper] filter (default DEFAULT_FILTER) */
-  filter?: string[];
+  filter?: readonly string[];
   /** [mydumper] case-sensitive */
   caseSensitive?: boolean;
   /** [mydumper] default-file-rules (default: true when no fileRules) */
   defaultFileRules?: boolean;
   /** [[mydumper.files]] */
-  fileRules?: FileRule[];
+  fileRules?: readonly FileRule[];
   /** [[routes]] */
-  routes?: RouteRule[];
+  routes?: readonly RouteRule[];
+  /** [mydumper] source-id: the input of `[[routes]] extract-source` */
+  sourceId?: string;
 }
 
 interface CompiledRule { re: RegExp; rule: FileRule; unescape: boolean; exactPath?: string }
@@ -234,7 +236,10 @@ export async function scanSource(opts: ScanOptions): Promise<SourceScan> {
       continue;
     }
     const s = await stat(join(root, path));
-    const df: DataFile = { path, type: m.kind, compression: m.compression, size: s.size, sortKey: m.key, mtimeMs: Math.trunc(s.mtimeMs) };
+    const df: DataFile = { path, type: m.kind, compression: m.compression, size: s.size, sortKey: m.key, mtimeMs: Math.trunc(s.mtimeMs),
+      sourceSchema: m.schema, sourceTable: m.table };
+    const extra = router.extraColumns(m.schema, m.table, opts.sourceId);
+    if (extra.length) df.extraColumns = extra;
     tb.dataFiles.push(df);
     tb.totalSize += s.size;
   }
