@@ -471,8 +471,8 @@ export async function* parseSql(input: AsyncIterable<Buffer>, opts: SqlParseOpti
   let cols = p.columns, verb = p.verb;
   try {
     await rd.fill(0, 1);
+    let pos = (opts.startOffset ?? 0) === 0 ? await rd.bomLength() : 0; // consumed prefix of p.buf; the next unit starts here
     p.setBuf(rd.buf, rd.base, rd.eof);
-    let pos = 0; // consumed prefix of p.buf; the next unit starts here
     for (;;) {
       const s = p.step(pos);
       if (s === Step.Row) {
