@@ -7,3 +7,4 @@ export { parseParquet, formatDecimal, type ParquetParseOptions } from './parquet
 export { makeFieldDecoder, decodeSchemaText, firstInvalidUtf8, type DataCharset, type FieldDecoder } from './charset.js';
 export { DEFAULT_MAX_ROW_SIZE, DEFAULT_BATCH_BYTES, DEFAULT_BATCH_ROWS } from './reader.js';
 export { makeBatchShaper, makeRowShape, shapeRow, appendConstantFields, type ShapeOptions, type RowShape, type ConstantColumn } from './shape.js';
+export { sqlModeFlags, type SqlModeFlags } from './sql-mode.js';
