@@ -58,6 +58,35 @@ export async function* openDataFile(root: string, file: OpenableFile, opts: Open
   }
 }
 
+/** magic (4) + the largest frame header (14) */
+const ZSTD_MAX_HEADER = 18;
+/**
+ * zstd's own default decoder limit (ZSTD_WINDOWLOG_LIMIT_DEFAULT = 27). fzstd allocates the window the frame
+ * header asks for, up to 2 GiB, before reading any data; a corrupt or hostile header must not do that.
+ */
+export const ZSTD_MAX_WINDOW = 1 << 27;
+
+/** Window size of the zstd frame at the start of b (checked before fzstd allocates it). */
+export function checkZstdWindow(b: Buffer): void {
+  if (b.length < 6 || b.readUInt32LE(0) !== 0xfd2fb528) return; // skippable frames and garbage: fzstd reports them
+  const flg = b[4]!;
+  const single = (flg >> 5) & 1, fcf = flg >> 6, df = flg & 3;
+  let window: number;
+  if (!single) {
+    const wd = b[5]!;
+    const base = 2 ** (10 + (wd >> 3));
+    window = base + (base / 8) * (wd & 7);
+  } else {
+    const at = 5 + (df === 3 ? 4 : df);
+    const n = fcf ? 1 << fcf : 1;
+    if (b.length < at + n) return;
+    window = Number(b.readUIntLE(at, Math.min(n, 6))) + (n === 8 ? b.readUInt16LE(at + 6) * 2 ** 48 : 0) + (fcf === 1 ? 256 : 0);
+  }
+  if (window > ZSTD_MAX_WINDOW) {
+    throw new Error(`zstd frame needs a ${window}-byte window, more than the ${ZSTD_MAX_WINDOW}-byte limit (zstd's default; files made with --long or --ultra levels above 19 are not supported)`);
+  }
+}
+
 async function* decompressed(path: string, c: Compression, hw: number, onRead: (n: number) => void): AsyncGenerator<Buffer> {
   const rs = createReadStream(path, { highWaterMark: hw });
   if (c === 'gzip') {
@@ -71,12 +100,20 @@ async function* decompressed(path: string, c: Compression, hw: number, onRead: (
     const out: Buffer[] = [];
     const d = new Decompress((chunk) => { if (chunk.length) out.push(Buffer.from(chunk.buffer, chunk.byteOffset, chunk.length)); });
     let any = false;
+    let head: Buffer | null = Buffer.alloc(0); // until the first frame header is checked
     for await (const b of rs as AsyncIterable<Buffer>) {
       onRead(b.length);
       any = true;
-      d.push(b);
+      if (head) {
+        head = Buffer.concat([head, b]);
+        if (head.length < ZSTD_MAX_HEADER) continue;
+        checkZstdWindow(head);
+        d.push(head);
+        head = null;
+      } else d.push(b);
       yield* out.splice(0);
     }
+    if (head && head.length) { checkZstdWindow(head); d.push(head); }
     if (!any) throw new Error('empty zstd file');
     d.push(new Uint8Array(0), true); // throws on a truncated frame
     yield* out.splice(0);
