@@ -6,3 +6,4 @@ export { makeRouter, type RouteRule, type Router, type ExtraColumn } from './rou
 export { openDataFile, type OpenOptions, type OpenableFile } from './open.js';
 export { makeTableChunks, splitCsv, COMPRESSED_SIZE_INF, DEFAULT_MAX_REGION_SIZE, type ChunkOptions } from './chunks.js';
 export { makeIgnoreColumns, type IgnoreColumnsRule, type IgnoreColumnsLookup } from './ignore-columns.js';
+export { openStorage, closeStorages, isS3, parquetBuffer, type Storage, type StoredFile } from './storage.js';

@@ -1,11 +1,10 @@
 // Open a data file as a stream of (decompressed) bytes from a given offset. Compressed files are one chunk;
 // resuming inside one re-reads from the start and skips to the decompressed offset (Go does the same).
-import { createReadStream } from 'node:fs';
 import { createGunzip } from 'node:zlib';
-import { pipeline } from 'node:stream';
-import { join } from 'node:path';
+import { pipeline, Readable } from 'node:stream';
 import { Decompress } from 'fzstd';
-import { Codes, SourceError } from '../errors.js';
+import { Codes, LightningError, SourceError } from '../errors.js';
+import { openStorage } from './storage.js';
 import type { Compression } from './types.js';
 import { SnappyFrameDecoder } from './snappy.js';
 
@@ -26,21 +25,24 @@ export interface OpenableFile {
 
 const DEFAULT_READ = 1 << 20;
 
-/** Bytes of `file` from opts.offset to opts.end, decompressed. Errors name the file and decompressed offset. */
+/**
+ * Bytes of `file` from opts.offset to opts.end, decompressed. Errors name the file and decompressed offset.
+ * `root` is SourceScan.dir: a local directory or an s3:// URL (storage.ts).
+ */
 export async function* openDataFile(root: string, file: OpenableFile, opts: OpenOptions = {}): AsyncGenerator<Buffer> {
-  const full = join(root, file.path);
+  const storage = openStorage(root);
   const offset = opts.offset ?? 0;
   const hw = opts.readSize ?? DEFAULT_READ;
   if (file.compression === 'none') {
     if (opts.end !== undefined && opts.end <= offset) return;
-    const rs = createReadStream(full, { start: offset, end: opts.end === undefined ? undefined : opts.end - 1, highWaterMark: hw });
-    yield* rs as AsyncIterable<Buffer>;
+    yield* storage.stream(file.path, offset, opts.end, hw);
     return;
   }
   let pos = 0; // decompressed bytes produced so far
   let compressedPos = 0;
   try {
-    for await (const b of decompressed(full, file.compression, hw, (n) => { compressedPos += n; })) {
+    const raw = storage.stream(file.path, 0, undefined, hw);
+    for await (const b of decompressed(raw, file.path, file.compression, (n) => { compressedPos += n; })) {
       const s = pos, e = pos + b.length;
       pos = e;
       if (e <= offset) continue;
@@ -50,7 +52,7 @@ export async function* openDataFile(root: string, file: OpenableFile, opts: Open
       if (opts.end !== undefined && e >= opts.end) return;
     }
   } catch (e) {
-    if (e instanceof SourceError) throw e;
+    if (e instanceof LightningError) throw e;
     const code = (e as { code?: string }).code;
     if (code === 'ENOENT' || code === 'EACCES' || code === 'EISDIR') throw e;
     throw new SourceError(Codes.Decompress, `cannot decompress ${file.compression} data: ${(e as Error).message}`,
@@ -87,12 +89,12 @@ export function checkZstdWindow(b: Buffer): void {
   }
 }
 
-async function* decompressed(path: string, c: Compression, hw: number, onRead: (n: number) => void): AsyncGenerator<Buffer> {
-  const rs = createReadStream(path, { highWaterMark: hw });
+async function* decompressed(rs: AsyncIterable<Buffer>, path: string, c: Compression, onRead: (n: number) => void): AsyncGenerator<Buffer> {
   if (c === 'gzip') {
     const gz = createGunzip({ chunkSize: 256 << 10 });
-    rs.on('data', (b) => onRead(b.length));
-    pipeline(rs, gz, () => { /* errors surface through the iteration of gz */ });
+    const src = Readable.from(rs, { objectMode: false });
+    src.on('data', (b: Buffer) => onRead(b.length));
+    pipeline(src, gz, () => { /* errors surface through the iteration of gz */ });
     yield* gz as AsyncIterable<Buffer>;
     return;
   }
