@@ -19,7 +19,7 @@ export function makeIgnoreColumns(rules: readonly IgnoreColumnsRule[] = [], case
   const compiled = rules.map((r) => ({
     db: r.db ? norm(r.db) : undefined,
     table: r.table ? norm(r.table) : undefined,
-    filter: r.tableFilter?.length ? parseTableFilter(r.tableFilter, caseSensitive) : undefined as TableFilter | undefined,
+    filter: r.tableFilter?.length ? parseTableFilter(r.tableFilter, caseSensitive, 'mydumper.ignore-data-columns.table-filter') : undefined as TableFilter | undefined,
     columns: r.columns.map((c) => c.toLowerCase()),
   }));
   return (schema, table) => {

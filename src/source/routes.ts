@@ -47,12 +47,12 @@ function glob(p: string, ci: boolean): RegExp {
 
 function extractor(r: RouteRule, from: Extractor['from'], re: string | undefined, column: string | undefined): Extractor | undefined {
   if (re === undefined && column === undefined) return undefined;
-  const key = `routes extract-${from}`;
-  if (!column) throw new ConfigError(`[[routes]] ${key} for "${r.schemaPattern}" has an empty target-column`, { key });
+  const key = `routes.extract-${from}`;
+  if (!column) throw new ConfigError(`[[routes]] extract-${from} for "${r.schemaPattern}" has an empty target-column`, { key });
   try {
     return { column, re: goRegExp(re ?? ''), from };
   } catch (e) {
-    throw new ConfigError(`[[routes]] ${key} regexp "${re}" is invalid: ${(e as Error).message}`, { key }, e);
+    throw new ConfigError(`[[routes]] extract-${from} regexp "${re}" is invalid: ${(e as Error).message}`, { key }, e);
   }
 }
 
@@ -67,8 +67,8 @@ export function makeRouter(rules: readonly RouteRule[] = [], caseSensitive = fal
   const tableRules: Compiled[] = [];
   const schemaRules: Compiled[] = [];
   for (const r of rules) {
-    if (!r.schemaPattern) throw new ConfigError('[[routes]] schema-pattern must not be empty');
-    if (!r.targetSchema) throw new ConfigError(`[[routes]] rule for "${r.schemaPattern}" has an empty target-schema`);
+    if (!r.schemaPattern) throw new ConfigError('[[routes]] schema-pattern must not be empty', { key: 'routes.schema-pattern' });
+    if (!r.targetSchema) throw new ConfigError(`[[routes]] rule for "${r.schemaPattern}" has an empty target-schema`, { key: 'routes.target-schema' });
     const extractors = [
       extractor(r, 'table', r.extractTable?.tableRegexp, r.extractTable?.targetColumn),
       extractor(r, 'schema', r.extractSchema?.schemaRegexp, r.extractSchema?.targetColumn),

@@ -63,7 +63,7 @@ function compilePattern(p: string): RegExp {
   try {
     return new RegExp(src, flags);
   } catch (e) {
-    throw new ConfigError(`[[mydumper.files]] pattern "${p}" is not a valid regular expression`, {}, e, Codes.FileRoute);
+    throw new ConfigError(`[[mydumper.files]] pattern "${p}" is not a valid regular expression`, { key: 'mydumper.files.pattern' }, e, Codes.FileRoute);
   }
 }
 
@@ -116,7 +116,7 @@ function classify(path: string, rules: CompiledRule[]): Matched | null {
     const key = expandTemplate(c.rule.key ?? '', m);
     if (type === 'parquet' && comp !== 'none') return { kind: 'ignore', reason: 'whole-file compressed parquet is not supported' };
     if (!['schema-schema', 'table-schema', 'view-schema', 'sql', 'csv', 'parquet'].includes(type)) {
-      throw new ConfigError(`[[mydumper.files]] rule gives unknown type "${type}" for ${path}`, {}, undefined, Codes.FileRoute);
+      throw new ConfigError(`[[mydumper.files]] rule gives unknown type "${type}" for ${path}`, { key: 'mydumper.files.type' }, undefined, Codes.FileRoute);
     }
     if (!schema) return { kind: 'ignore', reason: 'routing rule produced an empty schema name' };
     if (type !== 'schema-schema' && !table) return { kind: 'ignore', reason: 'routing rule produced an empty table name' };
@@ -142,10 +142,10 @@ export async function scanSource(opts: ScanOptions): Promise<SourceScan> {
   const cs = opts.caseSensitive ?? false;
   const custom = opts.fileRules ?? [];
   const rules: CompiledRule[] = custom.map((r) => {
-    if (!r.pattern === !r.path) throw new ConfigError('[[mydumper.files]] needs exactly one of pattern and path', {}, undefined, Codes.FileRoute);
+    if (!r.pattern === !r.path) throw new ConfigError('[[mydumper.files]] needs exactly one of pattern and path', { key: 'mydumper.files' }, undefined, Codes.FileRoute);
     if (r.path !== undefined) {
       const rel = isAbsolute(r.path) && !isS3(root) ? relative(root, r.path) : r.path;
-      if (rel.startsWith('..')) throw new ConfigError(`[[mydumper.files]] path ${r.path} is outside data-source-dir`, {}, undefined, Codes.FileRoute);
+      if (rel.startsWith('..')) throw new ConfigError(`[[mydumper.files]] path ${r.path} is outside data-source-dir`, { key: 'mydumper.files.path' }, undefined, Codes.FileRoute);
       return { re: /$^/, rule: r, unescape: false, exactPath: rel.split(sep).join('/') };
     }
     return { re: compilePattern(r.pattern!), rule: r, unescape: false };

@@ -65,8 +65,8 @@ class LocalStorage implements Storage {
   constructor(readonly root: string) {}
 
   async list(): Promise<StoredFile[]> {
-    const st = await stat(this.root).catch((e: unknown) => { throw new ConfigError(`data-source-dir ${this.root} does not exist`, {}, e); });
-    if (!st.isDirectory()) throw new ConfigError(`data-source-dir ${this.root} is not a directory`);
+    const st = await stat(this.root).catch((e: unknown) => { throw new ConfigError(`data-source-dir ${this.root} does not exist`, { key: 'mydumper.data-source-dir' }, e); });
+    if (!st.isDirectory()) throw new ConfigError(`data-source-dir ${this.root} is not a directory`, { key: 'mydumper.data-source-dir' });
     const out: string[] = [];
     const stack = [this.root];
     while (stack.length) {

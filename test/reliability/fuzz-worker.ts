@@ -15,9 +15,10 @@ import { parseGoFlags } from '../../src/config/goflag.js';
 import { LIGHTNING_FLAGS } from '../../src/config/flags.js';
 import { loadConfig } from '../../src/config/load.js';
 import { toToml } from '../../src/config/to-toml.js';
+import { scanSource } from '../../src/source/scan.js';
 import { caseRng, compress, csvSeeds, CSV_TOKENS, mutate, randomChunks, sqlSeeds, type Compression, type Rng } from './fuzz-lib.js';
 
-export interface FuzzJob { mode: 'parse' | 'config'; seed: number; from: number; count: number }
+export interface FuzzJob { mode: 'parse' | 'config' | 'source'; seed: number; from: number; count: number }
 export interface Failure { t: 'fail'; i: number; seed: number; reason: string; replay: string }
 export interface Stats { cases: number; rejected: number; accepted: number; rows: number; byCode: Record<string, number>; maxMs: number }
 
@@ -50,22 +51,25 @@ function parseCase(rng: Rng, i: number) {
     csv: rng.pick(CSV_SETS), ansiQuotes: rng.chance(0.2), noBackslashEscapes: rng.chance(0.2),
     charset: rng.pick([undefined, undefined, 'utf8mb4', 'gbk', 'latin1']), maxRowSize: rng.pick([4096, 65536, 1 << 20]),
     batchRows: rng.pick([1, 7, 8192]),
+    /** resume somewhere inside the file (what a chunk restart does), plain files only */
+    startOffset: compression === 'none' && rng.chance(0.15) ? rng.int(data.length + 1) : 0,
+    inValues: rng.chance(0.5),
   };
 }
 
 async function runParse(rng: Rng, i: number): Promise<string | undefined> {
   const c = parseCase(rng, i);
   let input: AsyncIterable<Buffer>;
-  if (c.compression === 'none') input = randomChunks(rng, c.data);
+  if (c.compression === 'none') input = randomChunks(rng, c.data.subarray(c.startOffset));
   else {
     writeFileSync(join(dir, c.file), c.data);
     input = openDataFile(dir, { path: c.file, compression: c.compression }, { readSize: rng.pick([512, 4096, 65536]) });
   }
   const decode = c.charset ? makeFieldDecoder(c.charset) : undefined;
   const batches: AsyncIterable<RowBatch> = c.kind === 'sql'
-    ? parseSql(input, { file: c.file, ansiQuotes: c.ansiQuotes, noBackslashEscapes: c.noBackslashEscapes, maxRowSize: c.maxRowSize, batchRows: c.batchRows, decode })
-    : parseCsv(input, { file: c.file, csv: c.csv, maxRowSize: c.maxRowSize, batchRows: c.batchRows, decode });
-  let lastEnd = 0, lastNo = 0;
+    ? parseSql(input, { file: c.file, startOffset: c.startOffset, inValues: c.startOffset > 0 && c.inValues, ansiQuotes: c.ansiQuotes, noBackslashEscapes: c.noBackslashEscapes, maxRowSize: c.maxRowSize, batchRows: c.batchRows, decode })
+    : parseCsv(input, { file: c.file, startOffset: c.startOffset, csv: c.csv, maxRowSize: c.maxRowSize, batchRows: c.batchRows, decode });
+  let lastEnd = c.startOffset, lastNo = 0;
   try {
     for await (const b of batches) {
       for (const r of b.rows) {
@@ -87,7 +91,7 @@ async function runParse(rng: Rng, i: number): Promise<string | undefined> {
       const crash = err.cause instanceof TypeError || (err.cause instanceof RangeError && c.compression !== 'zstd');
       if (crash) return `decompressor crashed: ${String(err.cause)}`;
       if (err.context.file !== c.file) return `error names file ${String(err.context.file)}, not ${c.file}`;
-      if (typeof err.context.offset !== 'number' || err.context.offset < 0) return 'error has no byte offset';
+      if (typeof err.context.offset !== 'number' || err.context.offset < c.startOffset) return `error has no byte offset at or after the start ${c.startOffset}`;
       return undefined;
     });
   } finally {
@@ -183,6 +187,46 @@ function runConfig(rng: Rng): string | undefined {
   }
 }
 
+// source mode: table filters, [[routes]] and [[mydumper.files]] rules (user-written patterns) over a fixed tree
+const srcDir = join(dir, 'src');
+const SRC_FILES = ['db1-schema-create.sql', 'db1.t1-schema.sql', 'db1.t1.000000001.sql', 'db1.t1.2.csv.gz', 'db2.t%2Fx.csv',
+  'sub/db2.a.b.parquet', 'shard_01.orders_7.sql.zst', 'Mixed.Case.sql', 'metadata', 'x.txt', 'db1.v-schema-view.sql', 'a'.repeat(60) + '.t.sql'];
+for (const f of SRC_FILES) { mkdirSync(join(srcDir, f, '..'), { recursive: true }); writeFileSync(join(srcDir, f), 'x'); }
+const NAME_BITS = ['*', '?', 'db', '1', '[a-z]', '[!0-9]', '`a.b`', '"q"', '\\.', '/^d.*/', '/(/', '!', '.', ' ', '#', '[', 'shard_*', 't?', 'Mixed'];
+const RE_BITS = ['(?i)', '^', '$', '(.*)', '([^/.]+)', '\\.', '(?P<n>\\d+)', '.*?', '(', ')', '[', 'sql', 'csv', '|', '+', '{2}', '\\', '(?:x)?'];
+const name = (rng: Rng, bits: readonly string[], max: number) => Array.from({ length: 1 + rng.int(max) }, () => rng.pick(bits)).join('');
+
+async function runSource(rng: Rng): Promise<string | undefined> {
+  const opts = {
+    dataSourceDir: srcDir,
+    caseSensitive: rng.chance(0.3),
+    filter: rng.chance(0.3) ? undefined : Array.from({ length: 1 + rng.int(3) }, () => `${rng.chance(0.2) ? '!' : ''}${name(rng, NAME_BITS, 3)}${rng.chance(0.9) ? '.' : ''}${name(rng, NAME_BITS, 3)}`),
+    routes: rng.chance(0.5) ? [] : Array.from({ length: 1 + rng.int(2) }, () => ({
+      schemaPattern: name(rng, NAME_BITS.slice(0, 8), 2), tablePattern: rng.chance(0.5) ? name(rng, NAME_BITS.slice(0, 8), 2) : '',
+      targetSchema: rng.chance(0.9) ? 'target' : '', targetTable: rng.chance(0.5) ? 'tt' : '',
+      ...(rng.chance(0.3) ? { extractTable: { tableRegexp: name(rng, RE_BITS, 4), targetColumn: rng.chance(0.9) ? 'c' : '' } } : {}),
+      ...(rng.chance(0.2) ? { extractSource: { sourceRegexp: name(rng, RE_BITS, 3), targetColumn: 's' } } : {}),
+    })),
+    fileRules: rng.chance(0.5) ? [] : [{
+      pattern: name(rng, RE_BITS, 6), schema: rng.pick(['$1', 'db', '${n}', '']), table: rng.pick(['$2', 't', '$9']),
+      type: rng.pick(['sql', 'csv', 'parquet', '$3', 'ignore', 'xml']), key: rng.pick(['', '$n', '$3']), compression: rng.pick(['', '$3', 'gz', 'lz4']),
+    }],
+    defaultFileRules: rng.chance(0.5),
+    sourceId: rng.pick(['', 'mysql-01']),
+  };
+  try {
+    const s = await scanSource(opts);
+    for (const d of s.schemas) for (const t of d.tables) if (!t.schema || !t.table) return `scan produced an empty name ${JSON.stringify([t.schema, t.table])}`;
+    stats.accepted++;
+    return undefined;
+  } catch (e) {
+    return rejection(e, (err) => {
+      if (err.code !== Codes.InvalidConfig && err.code !== Codes.FileRoute) return `unexpected code ${err.code}`;
+      return typeof err.context.key === 'string' && err.context.key ? undefined : 'error does not name the setting (key)';
+    });
+  }
+}
+
 function replayInfo(i: number): string {
   return `LIGHTNING_FUZZ_SEED=${job.seed} LIGHTNING_FUZZ_CASE=${i}`;
 }
@@ -193,7 +237,7 @@ async function main(): Promise<void> {
       post({ t: 'case', i });
       const t0 = performance.now();
       const rng = caseRng(job.seed, i);
-      const bad = job.mode === 'parse' ? await runParse(rng, i) : runConfig(rng);
+      const bad = job.mode === 'parse' ? await runParse(rng, i) : job.mode === 'source' ? await runSource(rng) : runConfig(rng);
       stats.maxMs = Math.max(stats.maxMs, performance.now() - t0);
       stats.cases++;
       if (bad) post({ t: 'fail', i, seed: job.seed, reason: bad, replay: replayInfo(i) } satisfies Failure);

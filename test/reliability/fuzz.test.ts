@@ -1,7 +1,7 @@
-// Fuzzing (issue #9): seeded mutated SQL / CSV / gzip / zstd / snappy inputs through the parsers and mutated
-// configs (TOML + flags) through src/config. Every case must finish within CASE_LIMIT_MS and end either in
-// rows or in a coded LightningError naming file and byte offset (configs: key or line); anything else fails
-// with the seed and case number to replay:
+// Fuzzing (issue #9): seeded mutated SQL / CSV / gzip / zstd / snappy inputs through the parsers, mutated
+// configs (TOML + flags) through src/config, and random filter / route / file rules through the scanner.
+// Every case must finish within CASE_LIMIT_MS and end either in rows or in a coded LightningError naming file
+// and byte offset (configs and rules: key or line); anything else fails with the seed and case to replay:
 //   LIGHTNING_FUZZ_SEED=<seed> LIGHTNING_FUZZ_CASE=<i> node --test dist/test/reliability/fuzz.test.js
 // `make test` runs a fixed-seed subset; `make test-reliability` (LIGHTNING_RELIABILITY=full) runs the full
 // counts with a fresh seed unless LIGHTNING_FUZZ_SEED is set.
@@ -14,7 +14,7 @@ const FULL = process.env.LIGHTNING_RELIABILITY === 'full';
 const SEED = process.env.LIGHTNING_FUZZ_SEED !== undefined ? Number(process.env.LIGHTNING_FUZZ_SEED) >>> 0
   : FULL ? (Date.now() ^ (process.pid << 16)) >>> 0 : 20240611;
 const ONLY = process.env.LIGHTNING_FUZZ_CASE !== undefined ? Number(process.env.LIGHTNING_FUZZ_CASE) : undefined;
-const COUNTS = { parse: FULL ? 12_000 : 1_500, config: FULL ? 1_500 : 300 };
+const COUNTS = { parse: FULL ? 12_000 : 1_500, config: FULL ? 1_500 : 300, source: FULL ? 1_000 : 200 };
 const CASE_LIMIT_MS = 10_000; // generous: the CI machine is shared; a real hang never finishes
 
 function run(mode: FuzzJob['mode']): Promise<{ stats: Stats; failures: Failure[] }> {
@@ -60,4 +60,12 @@ test(`fuzz: ${COUNTS.config} mutated configs (TOML + flags) through src/config (
   assert.equal(r.stats.cases, ONLY === undefined ? COUNTS.config : 1);
   assert.deepEqual(r.failures.map((f) => `case ${f.i}: ${f.reason.split('\n')[0]}`), []);
   if (ONLY === undefined) assert.ok(r.stats.accepted > 0 && r.stats.rejected > 0, 'the mix must contain both valid and rejected configs');
+});
+
+test(`fuzz: ${COUNTS.source} random table filters, [[routes]] and [[mydumper.files]] rules through scanSource (seed ${SEED})`, async () => {
+  const r = await run('source');
+  report('source', r);
+  assert.equal(r.stats.cases, ONLY === undefined ? COUNTS.source : 1);
+  assert.deepEqual(r.failures.map((f) => `case ${f.i}: ${f.reason.split('\n')[0]}`), []);
+  if (ONLY === undefined) assert.ok(r.stats.accepted > 0 && r.stats.rejected > 0, 'the mix must contain both valid and rejected rules');
 });
