@@ -109,6 +109,8 @@ export const Codes = {
   InvalidCharset: 'Lightning:Loader:ErrInvalidCharset',
   Decompress: 'Lightning:Loader:ErrDecompress',
   Parquet: 'Lightning:Loader:ErrParquet',
+  /** reading the data source's storage (S3) failed */
+  Storage: 'Lightning:Loader:ErrStorage',
   // KV / cluster
   KVEpochNotMatch: 'Lightning:KV:EpochNotMatch',
   KVNotLeader: 'Lightning:KV:NotLeader',

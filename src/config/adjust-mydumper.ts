@@ -24,6 +24,9 @@ function adjustCsv(csv: CsvSection, src: Source): void {
   if ([...csv.escapedBy].length > 1) throw configError(src, '`mydumper.csv.escaped-by` must be empty or a single character', k('escaped-by'));
   if (csv.backslashEscape && csv.escapedBy === '') csv.escapedBy = '\\';
   if (!csv.backslashEscape && csv.escapedBy === '\\') csv.escapedBy = '';
+  if (csv.startingBy && (csv.terminator ? csv.startingBy.includes(csv.terminator) : /[\r\n]/.test(csv.startingBy))) {
+    throw configError(src, '`mydumper.csv.starting-by` must not contain the terminator', [k('starting-by'), k('terminator')]);
+  }
   // keep compatibility with old behaviour: an empty null list means "" is NULL
   if (!csv.notNull && csv.null.length === 0) csv.null = [''];
   if (csv.escapedBy) {

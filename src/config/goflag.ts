@@ -25,8 +25,9 @@ export interface ParsedFlags {
   rest: string[];
 }
 
-function argError(message: string): ConfigError {
-  return new ConfigError(message, {}, undefined, Codes.InvalidArgument);
+/** A bad command line; `key` names the flag (`-tidb-port`) so every rejection says where, as config keys do. */
+function argError(message: string, flag: string): ConfigError {
+  return new ConfigError(message, { key: flag }, undefined, Codes.InvalidArgument);
 }
 
 function parseGoInt(s: string): number | undefined {
@@ -43,16 +44,16 @@ function convert(spec: FlagSpec, raw: string): string | number | boolean {
   const k = spec.kind;
   if (k === 'int') {
     const n = parseGoInt(raw);
-    if (n === undefined) throw argError(`invalid value "${raw}" for flag -${spec.name}: parse error`);
+    if (n === undefined) throw argError(`invalid value "${raw}" for flag -${spec.name}: parse error`, `-${spec.name}`);
     return n;
   }
   if (k === 'bool') {
     const b = parseGoBool(raw);
-    if (b === undefined) throw argError(`invalid boolean value "${raw}" for -${spec.name}: parse error`);
+    if (b === undefined) throw argError(`invalid boolean value "${raw}" for -${spec.name}: parse error`, `-${spec.name}`);
     return b;
   }
   if (typeof k === 'object' && !k.choice.includes(raw)) {
-    throw argError(`invalid value "${raw}" for flag -${spec.name}: choose from ${k.choice.filter((c) => c !== '').join(', ')}`);
+    throw argError(`invalid value "${raw}" for flag -${spec.name}: choose from ${k.choice.filter((c) => c !== '').join(', ')}`, `-${spec.name}`);
   }
   return raw;
 }
@@ -69,7 +70,7 @@ export function parseGoFlags(specs: readonly FlagSpec[], argv: readonly string[]
       break;
     }
     let name = arg.slice(arg[1] === '-' ? 2 : 1);
-    if (name === '' || name[0] === '-' || name[0] === '=') throw argError(`bad flag syntax: ${arg}`);
+    if (name === '' || name[0] === '-' || name[0] === '=') throw argError(`bad flag syntax: ${arg}`, arg);
     let value: string | undefined;
     const eq = name.indexOf('=');
     if (eq >= 0) {
@@ -79,7 +80,7 @@ export function parseGoFlags(specs: readonly FlagSpec[], argv: readonly string[]
     const spec = byName.get(name);
     if (!spec) {
       if (name === 'h' || name === 'help') return { values, help: true, rest: [] };
-      throw argError(`flag provided but not defined: -${name}`);
+      throw argError(`flag provided but not defined: -${name}`, `-${name}`);
     }
     const dest = spec.dest ?? name;
     if (spec.kind === 'bool') {
@@ -87,7 +88,7 @@ export function parseGoFlags(specs: readonly FlagSpec[], argv: readonly string[]
       continue;
     }
     if (value === undefined) {
-      if (i + 1 >= argv.length) throw argError(`flag needs an argument: -${name}`);
+      if (i + 1 >= argv.length) throw argError(`flag needs an argument: -${name}`, `-${name}`);
       value = argv[++i]!;
     }
     if (spec.kind === 'strings') {

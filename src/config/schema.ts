@@ -139,6 +139,11 @@ export const SCHEMA: Section = {
       'backslash-escape': f('backslashEscape', 'bool', true),
       'escaped-by': f('escapedBy', 'string', '\\'),
       'trim-last-separator': f('trimLastSeparator', 'bool', false),
+      // Go's parser has these LOAD DATA options but hides them from the TOML (`toml:"-"`); we accept them
+      'starting-by': f('startingBy', 'string', ''),
+      'allow-empty-line': f('allowEmptyLine', 'bool', false),
+      'quoted-null-is-text': f('quotedNullIsText', 'bool', true),
+      'unescaped-quote': f('unescapedQuote', 'bool', false),
     } }),
     files: f('files', { array: {
       pattern: f('pattern', 'string', ''),

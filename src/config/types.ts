@@ -2,6 +2,7 @@
 // (`tikv-importer.sorted-kv-dir` → `tikvImporter.sortedKvDir`); `tomlKeyOf()` in schema.ts maps back.
 // Sizes are numbers of bytes, durations numbers of milliseconds. `Config` is the deeply frozen form.
 import type { CsvOptions } from '../parse/csv.js';
+import type { RouteRule as SourceRouteRule } from '../source/routes.js';
 
 export type PostOpLevel = 'off' | 'optional' | 'required';
 export type KeepStrategy = 'remove' | 'rename' | 'origin';
@@ -188,15 +189,8 @@ export interface RouteExtractor {
   targetColumn: string;
 }
 
-export interface RouteRule {
-  schemaPattern: string;
-  tablePattern: string;
-  targetSchema: string;
-  targetTable: string;
-  extractTable?: { tableRegexp: string; targetColumn: string };
-  extractSchema?: { schemaRegexp: string; targetColumn: string };
-  extractSource?: { sourceRegexp: string; targetColumn: string };
-}
+/** `[[routes]]`: the router's own rule type (so `scanSource({ routes: cfg.routes })` type-checks), keys always set. */
+export type RouteRule = SourceRouteRule & { tablePattern: string; targetTable: string };
 
 export interface ConfigData {
   lightning: LightningSection;

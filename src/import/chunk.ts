@@ -6,8 +6,8 @@ import type { ChunkCommit, ChunkRef, EngineWriter } from '../backend/backend.js'
 import type { ColumnInfo } from '../backend/tidb/columns.js';
 import type { ChunkCheckpoint, CheckpointStore } from '../checkpoint/types.js';
 import { Codes, LightningError, SourceError } from '../errors.js';
-import { FieldKind, parseCsv, parseParquet, parseSql, makeFieldDecoder, type CsvOptions, type RowBatch } from '../parse/index.js';
-import { openDataFile, COMPRESSED_SIZE_INF } from '../source/index.js';
+import { makeBatchShaper, makeFieldDecoder, parseCsv, parseParquet, parseSql, type CsvOptions, type RowBatch, type SqlModeFlags } from '../parse/index.js';
+import { openDataFile, COMPRESSED_SIZE_INF, type ExtraColumn } from '../source/index.js';
 import type { Semaphore } from './limit.js';
 
 export interface ChunkContext {
@@ -18,10 +18,15 @@ export interface ChunkContext {
   /** target columns, table order */
   columns: ColumnInfo[];
   csv: CsvOptions;
-  noBackslashEscapes: boolean;
   dataCharacterSet: string;
   dataInvalidCharReplace: string;
   io: Semaphore;
+  /** sql-mode flags the SQL parser applies */
+  sqlMode: SqlModeFlags;
+  /** columns to drop from the rows of this table (ignore-data-columns) */
+  ignoreColumns: string[];
+  /** constant columns per data file (route extract-*), by path */
+  extraColumns: ReadonlyMap<string, readonly ExtraColumn[]>;
   signal?: AbortSignal;
   /** called after each commit with the source bytes and rows it covered */
   onAdvance(bytes: number, rows: number): void;
@@ -50,7 +55,7 @@ async function* throttled(src: AsyncIterable<Buffer>, io: Semaphore): AsyncGener
   }
 }
 
-function rows(ctx: ChunkContext, cp: ChunkCheckpoint, from: ChunkCommit): AsyncGenerator<RowBatch> {
+function parse(ctx: ChunkContext, cp: ChunkCheckpoint, from: ChunkCommit): AsyncGenerator<RowBatch> {
   const file = cp.path;
   if (cp.type === 'parquet') return parseParquet(join(ctx.root, file), { file, startRow: from.pos });
   const compressed = cp.compression !== 'none';
@@ -60,17 +65,23 @@ function rows(ctx: ChunkContext, cp: ChunkCheckpoint, from: ChunkCommit): AsyncG
   if (cp.type === 'csv') {
     return parseCsv(input, { file, csv: ctx.csv, startOffset: from.pos, columns: from.columns ?? cp.columns, decode });
   }
-  const sql = parseSql(input, { file, startOffset: from.pos, columns: from.columns, inValues: from.pos > cp.offset, noBackslashEscapes: ctx.noBackslashEscapes });
-  return decode ? decodeSql(sql, decode, file) : sql;
+  return parseSql(input, { file, startOffset: from.pos, columns: from.columns, inValues: from.pos > cp.offset, ...ctx.sqlMode, decode });
 }
 
-async function* decodeSql(src: AsyncGenerator<RowBatch>, decode: NonNullable<ReturnType<typeof makeFieldDecoder>>, file: string): AsyncGenerator<RowBatch> {
-  for await (const b of src) {
-    for (const r of b.rows) {
-      r.plain = 0; // converted values are no longer the file's text
-      for (const f of r.fields) if (f.kind === FieldKind.Str) f.value = decode(f.value, { file, offset: r.offset, row: r.rowNo });
-    }
-    yield b;
+/** Parsed batches shaped for the target: ignored columns dropped, extracted route columns appended. */
+async function* rows(ctx: ChunkContext, cp: ChunkCheckpoint, from: ChunkCommit): AsyncGenerator<RowBatch> {
+  const extra = ctx.extraColumns.get(cp.path) ?? [];
+  if (!ctx.ignoreColumns.length && !extra.length) {
+    yield* parse(ctx, cp, from);
+    return;
+  }
+  const shape = makeBatchShaper({ tableColumns: ctx.columns.map((c) => c.name), ignoreColumns: ctx.ignoreColumns, extraColumns: extra, file: cp.path, table: ctx.tableName });
+  for await (const b of parse(ctx, cp, from)) {
+    const sourceColumns = b.columns;
+    const out = shape(b);
+    out.sourceColumns = sourceColumns;
+    for (const r of out.rows) r.plain = 0; // the row text no longer matches the fields
+    yield out;
   }
 }
 

@@ -13,7 +13,8 @@ import type { LoadResult } from '../config/load.js';
 import type { Config } from '../config/types.js';
 import { Codes, LightningError, toLightningError } from '../errors.js';
 import type { Logger } from '../log.js';
-import { scanSource, type SourceScan, type SourceTable } from '../source/index.js';
+import { closeStorages, makeIgnoreColumns, scanSource, type IgnoreColumnsLookup, type SourceScan, type SourceTable } from '../source/index.js';
+import { sqlModeFlags } from '../parse/index.js';
 import { VERSION } from '../version.js';
 import { createBackend, taskInfoSchema } from './backends.js';
 import { chunkFinished, chunkRef, importChunk, type ChunkContext } from './chunk.js';
@@ -87,7 +88,7 @@ function scanOptions(cfg: Config) {
   return {
     dataSourceDir: m.dataSourceDir, filter: [...m.filter], caseSensitive: m.caseSensitive, defaultFileRules: m.defaultFileRules,
     fileRules: m.files.map((f) => ({ ...f, pattern: f.pattern || undefined, path: f.path || undefined })),
-    routes: cfg.routes.map((r) => ({ schemaPattern: r.schemaPattern, tablePattern: r.tablePattern, targetSchema: r.targetSchema, targetTable: r.targetTable })),
+    routes: cfg.routes, sourceId: m.sourceId,
   };
 }
 
@@ -96,6 +97,7 @@ export class Importer {
   private readonly log: Logger;
   private readonly abort = new AbortController();
   private store!: CheckpointStore;
+  private readonly ignoreColumns: IgnoreColumnsLookup;
   private target!: TargetDb;
   private backend?: Backend;
   private scan!: SourceScan;
@@ -108,6 +110,7 @@ export class Importer {
   constructor(private readonly cfg: Config, private readonly o: ImportOptions) {
     this.log = o.logger;
     this.progress = o.progress ?? new Progress();
+    this.ignoreColumns = makeIgnoreColumns(cfg.mydumper.ignoreDataColumns, cfg.mydumper.caseSensitive);
     o.signal?.addEventListener('abort', () => this.abort.abort(cancelled('the import was interrupted')), { once: true });
   }
 
@@ -179,6 +182,7 @@ export class Importer {
       await this.target.close().catch(() => undefined);
       if (ok) await this.store.finish(cfg.checkpoint.keepAfterSuccess, this.taskId);
       else await this.store.close();
+      await closeStorages();
     }
   }
 
@@ -301,8 +305,10 @@ export class Importer {
     this.log.info({ table: j.name }, 'restore table start');
     const ctx: ChunkContext = {
       root: this.scan.dir, store: this.store, tableName: j.name, columns: j.columns, csv: csvOptions(this.cfg),
-      noBackslashEscapes: /NO_BACKSLASH_ESCAPES/i.test(this.cfg.tidb.sqlMode), dataCharacterSet: this.cfg.mydumper.dataCharacterSet,
+      dataCharacterSet: this.cfg.mydumper.dataCharacterSet,
       dataInvalidCharReplace: this.cfg.mydumper.dataInvalidCharReplace, io, signal: this.signal,
+      sqlMode: sqlModeFlags(this.cfg.tidb.sqlMode), ignoreColumns: this.ignoreColumns(j.src.schema, j.src.table),
+      extraColumns: new Map(j.src.dataFiles.filter((f) => f.extraColumns?.length).map((f) => [f.path, f.extraColumns!])),
       onAdvance: (bytes, rows) => this.progress.advance(j.name, bytes, rows),
     };
     const engines = [...j.cp.engines.values()].filter((e) => e.engineId >= 0).sort((a, b) => a.engineId - b.engineId);

@@ -1,6 +1,8 @@
 // Streaming CSV parser with MySQL LOAD DATA / Go Lightning semantics ([mydumper.csv]): multi-byte separator
 // and delimiter, empty terminator = \r|\n|\r\n, escapes (`escaped-by`), `\N` and the `null` list, header,
-// trim-last-separator. Same restartable-unit design as the SQL parser (see reader.ts).
+// trim-last-separator, and the LOAD DATA options Go's parser has but hides from the Lightning TOML
+// (starting-by, allow-empty-line, quoted-null-is-text, unescaped-quote; we accept them in [mydumper.csv]).
+// A UTF-8 BOM at offset 0 is skipped, as Go does. Same restartable-unit design as the SQL parser (see reader.ts).
 import { Codes, SourceError, type Code, type ErrorContext } from '../errors.js';
 import { FieldKind, type Row, type RowBatch } from './types.js';
 import { SliceField } from './field.js';
@@ -28,11 +30,20 @@ export interface CsvOptions {
   escapedBy?: string;
   /** `trim-last-separator`, default false: drop an empty last field */
   trimLastSeparator: boolean;
+  /** `starting-by` (LOAD DATA LINES STARTING BY), default '': lines without it are skipped, text before it dropped */
+  startingBy?: string;
+  /** `allow-empty-line`, default false: an empty line is a row of one empty field (LOAD DATA) instead of skipped */
+  allowEmptyLine?: boolean;
+  /** `quoted-null-is-text`, default true: a quoted field is never NULL (except `\N` with escapes), as MySQL */
+  quotedNullIsText?: boolean;
+  /** `unescaped-quote`, default false: a delimiter inside a field that does not end it is kept as text */
+  unescapedQuote?: boolean;
 }
 
 export const DEFAULT_CSV: CsvOptions = {
   separator: ',', delimiter: '"', terminator: '', null: ['\\N'], header: true, headerSchemaMatch: true,
-  notNull: false, backslashEscape: true, trimLastSeparator: false,
+  notNull: false, backslashEscape: true, trimLastSeparator: false, startingBy: '', allowEmptyLine: false,
+  quotedNullIsText: true, unescapedQuote: false,
 };
 
 export interface CsvParseOptions {
@@ -71,6 +82,8 @@ export function resolveCsvOptions(o: Partial<CsvOptions> = {}): CsvOptions & { e
   if (escapedBy && (escapedBy === r.separator[0] || escapedBy === r.delimiter[0] || escapedBy === r.terminator[0])) {
     throw bad('escaped-by must differ from separator, delimiter and terminator');
   }
+  const sb = r.startingBy ?? '';
+  if (sb && (r.terminator ? sb.includes(r.terminator) : /[\r\n]/.test(sb))) throw bad('starting-by must not contain the terminator');
   return { ...r, escapedBy };
 }
 
@@ -91,6 +104,10 @@ class CsvParser {
   private readonly notNull: boolean;
   private readonly trimLast: boolean;
   private readonly maxRow: number;
+  private readonly startBy: Buffer;
+  private readonly allowEmpty: boolean;
+  private readonly quotedNullText: boolean;
+  private readonly unescQuote: boolean;
   private nesc = -3; // cached next escape index (-1 none, -3 unknown)
 
   constructor(readonly o: CsvParseOptions, c: CsvOptions & { escapedBy: string }) {
@@ -102,6 +119,10 @@ class CsvParser {
     this.escNull = !c.notNull && c.escapedBy !== '' && c.null.includes(c.escapedBy + 'N');
     this.trimLast = c.trimLastSeparator;
     this.maxRow = o.maxRowSize ?? DEFAULT_MAX_ROW_SIZE;
+    this.startBy = Buffer.from(c.startingBy ?? '');
+    this.allowEmpty = c.allowEmptyLine ?? false;
+    this.quotedNullText = c.quotedNullIsText ?? true;
+    this.unescQuote = c.unescapedQuote ?? false;
     if (this.term.length) this.cls[this.term[0]!] = Cls.Nl; else { this.cls[0x0a] = Cls.Nl; this.cls[0x0d] = Cls.Nl; }
     if (this.esc >= 0) this.cls[this.esc] = Cls.Esc;
     if (this.delim.length) this.cls[this.delim[0]!] = Cls.Delim;
@@ -147,6 +168,11 @@ class CsvParser {
     const fields: SliceField[] = [];
     let lastRaw = 0;
     let p = rec;
+    if (this.startBy.length) {
+      const s = this.lineStart(rec);
+      if (s < 0) return s === NEED ? NEED : 0;
+      rec = this.consumed; p = s;
+    }
     for (;;) { // per field
       const fs = p;
       let quoted = false;
@@ -175,6 +201,11 @@ class CsvParser {
           const m2 = this.match(qi + dl, this.delim);
           if (m2 === NEED) return this.need(fs, 'closing delimiter', Codes.UnclosedQuote);
           if (m2 === 1) { hasEsc = true; i = qi + 2 * dl; continue; }
+          if (this.unescQuote) { // only a delimiter followed by separator, terminator or EOF closes the field
+            const ends = this.endsField(qi + dl);
+            if (ends === NEED) return this.need(fs, 'closing delimiter', Codes.UnclosedQuote);
+            if (ends === 0) { hasEsc = true; i = qi + dl; continue; }
+          }
           ce = qi;
           p = qi + dl;
           break;
@@ -215,7 +246,10 @@ class CsvParser {
           } else if (k === Cls.Delim) {
             const m = this.match(i, this.delim);
             if (m === NEED) return this.need(rec, 'more input');
-            if (m === 1) throw this.err(Codes.Syntax, 'delimiter inside an unquoted field: cannot have consecutive fields without separator', i, 'separator or terminator');
+            if (m === 1) {
+              if (this.unescQuote) { i += this.delim.length; continue; }
+              throw this.err(Codes.Syntax, 'delimiter inside an unquoted field: cannot have consecutive fields without separator', i, 'separator or terminator');
+            }
           } else if (k === Cls.Esc) {
             if (i + 1 >= end) {
               if (!this.eof) return this.need(rec, 'more input');
@@ -228,12 +262,17 @@ class CsvParser {
           i++;
         }
         // empty or whitespace-only line (no separator seen): skipped, like Go
-        if (last && fields.length === 0 && this.blank(cs, ce)) {
+        if (last && fields.length === 0 && (this.allowEmpty ? cs === ce && next === ce : this.blank(cs, ce))) {
           if (next === ce && this.eof && next >= end) { this.consumed = next; return 0; }
           rec = p = next;
           if (p >= end) {
             if (this.eof) { this.consumed = p; return 0; }
             return this.need(rec, 'more input');
+          }
+          if (this.startBy.length) {
+            const s = this.lineStart(rec);
+            if (s < 0) return s === NEED ? NEED : 0;
+            rec = this.consumed; p = s;
           }
           continue;
         }
@@ -254,6 +293,43 @@ class CsvParser {
     return 1;
   }
 
+  /**
+   * starting-by: from line start `rec`, skip lines without the prefix (Go drops them whole). Returns the index
+   * just past the prefix with this.consumed = the start of its line, NEED, or -2 at clean EOF.
+   */
+  private lineStart(rec: number): number {
+    const b = this.buf, end = this.end, sb = this.startBy;
+    for (;;) {
+      if (rec >= end) {
+        if (this.eof) { this.consumed = rec; return -2; }
+        return this.need(rec, 'more input');
+      }
+      let le: number, tl: number;
+      if (this.term.length) { le = b.indexOf(this.term, rec); tl = this.term.length; } else {
+        const n = b.indexOf(0x0a, rec), r = b.indexOf(0x0d, rec);
+        le = n < 0 ? r : r < 0 ? n : Math.min(n, r); tl = 1;
+      }
+      if (le < 0 || le >= end) {
+        if (!this.eof) return this.need(rec, 'more input');
+        le = end; tl = 0;
+      }
+      const at = b.indexOf(sb, rec);
+      if (at >= 0 && at + sb.length <= le) { this.consumed = rec; return at + sb.length; }
+      if (le - rec > this.maxRow) {
+        throw this.err(Codes.RowTooLarge, `line is larger than the maximum row size ${this.maxRow} bytes`, rec, `a row of at most ${this.maxRow} bytes`);
+      }
+      rec = le + tl;
+    }
+  }
+
+  /** unescaped-quote: does a separator, terminator or EOF follow at i (1/0/NEED) */
+  private endsField(i: number): number {
+    if (i >= this.end) return this.eof ? 1 : NEED;
+    const nl = this.newline(i);
+    if (nl !== 0) return nl === NEED ? NEED : 1;
+    return this.match(i, this.sep);
+  }
+
   private blank(s: number, e: number): boolean {
     for (let i = s; i < e; i++) if (!WS[this.buf[i]!]) return false;
     return true;
@@ -267,11 +343,11 @@ class CsvParser {
       }
       const out = this.unescape(cs, ce, quoted);
       const f = new SliceField(FieldKind.Str, out, 0, out.length);
-      if (!quoted && !this.notNull && this.isNull(out, 0, out.length) && !(this.escNull && out.length === 2 && out[0] === this.esc && out[1] === 0x4e)) { f.kind = FieldKind.Null; f.end = 0; }
+      if ((!quoted || !this.quotedNullText) && !this.notNull && this.isNull(out, 0, out.length) && !(this.escNull && out.length === 2 && out[0] === this.esc && out[1] === 0x4e)) { f.kind = FieldKind.Null; f.end = 0; }
       return f;
     }
     const f = new SliceField(FieldKind.Str, b, cs, ce);
-    if (!quoted && !this.notNull && this.isNull(b, cs, ce)) { f.kind = FieldKind.Null; f.end = cs; }
+    if ((!quoted || !this.quotedNullText) && !this.notNull && this.isNull(b, cs, ce)) { f.kind = FieldKind.Null; f.end = cs; }
     return f;
   }
 
@@ -291,8 +367,8 @@ class CsvParser {
     for (let i = s; i < e; i++) {
       const c = b[i]!;
       if (c === esc) { out[o++] = ESC[b[++i]!]!; continue; }
-      if (quoted && dl && c === d[0] && this.match(i, d) === 1) { // a doubled delimiter inside quotes
-        d.copy(out, o); o += dl; i += 2 * dl - 1; continue;
+      if (quoted && dl && c === d[0] && this.match(i, d) === 1) { // a doubled (or, with unescaped-quote, lone) delimiter
+        d.copy(out, o); o += dl; i += (i + dl < e && this.match(i + dl, d) === 1 ? 2 * dl : dl) - 1; continue;
       }
       out[o++] = c;
     }
@@ -324,8 +400,8 @@ export async function* parseCsv(input: AsyncIterable<Buffer>, opts: CsvParseOpti
   const decode = opts.decode;
   try {
     await rd.fill(0, 1);
+    let pos = start === 0 ? await rd.bomLength() : 0;
     p.setBuf(rd.buf, rd.base, rd.eof);
-    let pos = 0;
     for (;;) {
       const r = p.record(pos);
       if (r === 1) {

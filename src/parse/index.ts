@@ -6,3 +6,5 @@ export { parseCsv, checkColumnCount, resolveCsvOptions, nextTerminator, DEFAULT_
 export { parseParquet, formatDecimal, type ParquetParseOptions } from './parquet.js';
 export { makeFieldDecoder, decodeSchemaText, firstInvalidUtf8, type DataCharset, type FieldDecoder } from './charset.js';
 export { DEFAULT_MAX_ROW_SIZE, DEFAULT_BATCH_BYTES, DEFAULT_BATCH_ROWS } from './reader.js';
+export { makeBatchShaper, makeRowShape, shapeRow, appendConstantFields, type ShapeOptions, type RowShape, type ConstantColumn } from './shape.js';
+export { sqlModeFlags, type SqlModeFlags } from './sql-mode.js';

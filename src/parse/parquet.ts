@@ -2,7 +2,7 @@
 // text/bytes: DECIMAL is formatted from its unscaled integer (hyparquet would give a lossy float), strings
 // stay raw bytes, plain BYTE_ARRAY is binary, timestamps/dates become MySQL literals in UTC.
 import { asyncBufferFromFile, parquetMetadataAsync, parquetRead } from 'hyparquet';
-import type { FileMetaData, SchemaElement } from 'hyparquet';
+import type { AsyncBuffer, FileMetaData, SchemaElement } from 'hyparquet';
 import { compressors } from 'hyparquet-compressors';
 import { Codes, SourceError } from '../errors.js';
 import { FieldKind, type Field, type Row, type RowBatch } from './types.js';
@@ -81,10 +81,11 @@ function toField(v: unknown, decimalScale: number | undefined): Field {
 }
 
 /** Stream a parquet file's rows. `path` is the absolute path; opts.file the name used in errors. */
-export async function* parseParquet(path: string, opts: ParquetParseOptions): AsyncGenerator<RowBatch> {
+/** `path`: a local file, or an AsyncBuffer (src/source parquetBuffer(root, file.path) also reads s3://). */
+export async function* parseParquet(path: string | AsyncBuffer, opts: ParquetParseOptions): AsyncGenerator<RowBatch> {
   let file, meta: FileMetaData;
   try {
-    file = await asyncBufferFromFile(path);
+    file = typeof path === 'string' ? await asyncBufferFromFile(path) : path;
     meta = await parquetMetadataAsync(file);
   } catch (e) {
     throw new SourceError(Codes.Parquet, `cannot read parquet metadata: ${(e as Error).message}`, { file: opts.file }, e);

@@ -48,6 +48,13 @@ export class ChunkReader {
     return got > 0;
   }
 
+  /** Length of a UTF-8 BOM at the start of buf (0 or 3), reading more if needed; Go's parsers skip it. */
+  async bomLength(): Promise<number> {
+    while (this.buf.length < 3 && !this.eof) await this.fill(0, 1);
+    const b = this.buf;
+    return b.length >= 3 && b[0] === 0xef && b[1] === 0xbb && b[2] === 0xbf ? 3 : 0;
+  }
+
   async close(): Promise<void> {
     await this.it.return?.();
   }

@@ -1,6 +1,10 @@
 // Streaming parser for mydumper/dumpling SQL dumps: byte-level, restartable per unit (statement header or
 // row), values kept as their exact unescaped bytes. Everything except INSERT/REPLACE is skipped to its `;`.
-import { Codes, SourceError, type Code } from '../errors.js';
+// sql-mode (see sqlModeFlags): NO_BACKSLASH_ESCAPES makes `\` ordinary in strings; ANSI_QUOTES makes `"..."`
+// an identifier (doubled `""`, no escapes), so a double-quoted value is an error, as it is for MySQL.
+// Without ANSI_QUOTES, `"..."` is a string in values and accepted as a name in table/column lists (Go does too).
+// `decode` converts string values from data-character-set (Go converts only CSV; for SQL this is ours).
+import { Codes, SourceError, type Code, type ErrorContext } from '../errors.js';
 import { FieldKind, type Row, type RowBatch } from './types.js';
 import { SliceField } from './field.js';
 import { ChunkReader, DEFAULT_BATCH_BYTES, DEFAULT_BATCH_ROWS, DEFAULT_MAX_ROW_SIZE } from './reader.js';
@@ -22,6 +26,10 @@ export interface SqlParseOptions {
   maxRowSize?: number;
   /** sql-mode NO_BACKSLASH_ESCAPES: `\` is an ordinary character in strings */
   noBackslashEscapes?: boolean;
+  /** sql-mode ANSI_QUOTES: `"` quotes identifiers, not strings */
+  ansiQuotes?: boolean;
+  /** charset conversion of each string value (data-character-set; see charset.ts); hex and _binary values are kept */
+  decode?: (value: Buffer, ctx: ErrorContext & { file: string }) => Buffer;
   batchBytes?: number;
   batchRows?: number;
 }
@@ -76,6 +84,7 @@ class SqlParser {
   /** the last unescaped string had an escape LOAD DATA reads differently (\% \_ \N) */
   private oddEscape = false;
   private readonly noBs: boolean;
+  private readonly ansi: boolean;
 
   constructor(readonly o: SqlParseOptions) {
     const start = o.startOffset ?? 0;
@@ -84,6 +93,7 @@ class SqlParser {
     this.verb = o.verb ?? 'INSERT';
     this.rowNo = (o.firstRowNo ?? 1) - 1;
     this.noBs = o.noBackslashEscapes ?? false;
+    this.ansi = o.ansiQuotes ?? false;
   }
 
   setBuf(buf: Buffer, base: number, eof: boolean): void {
@@ -187,7 +197,7 @@ class SqlParser {
       const c = b[p]!;
       if (c === 0x3b) return p + 1;
       if (c === 0x27 || c === 0x22 || c === 0x60) {
-        const r = c === 0x60 ? this.quotedIdent(p) : this.string(p, c);
+        const r = c === 0x60 || (c === 0x22 && this.ansi) ? this.quotedIdent(p, c) : this.string(p, c);
         if (r === NEED) return NEED;
         p = r;
       } else if (c === 0x23 || c === 0x2d || c === 0x2f) {
@@ -258,8 +268,8 @@ class SqlParser {
   private ident(p: number): number {
     const b = this.buf;
     if (p >= this.end) return this.need(p, 'an identifier');
-    if (b[p] === 0x60) return this.quotedIdent(p);
-    if (b[p] === 0x22) return this.string(p, 0x22); // ANSI_QUOTES dumps
+    if (b[p] === 0x60) return this.quotedIdent(p, 0x60);
+    if (b[p] === 0x22) return this.ansi ? this.quotedIdent(p, 0x22) : this.string(p, 0x22);
     const s = p;
     while (p < this.end && IS_WORD[b[p]!]) p++;
     if (p >= this.end && !this.eof) return this.need(s, 'an identifier');
@@ -267,13 +277,14 @@ class SqlParser {
     return p;
   }
 
-  private quotedIdent(p: number): number {
+  /** `ident` or (ANSI_QUOTES) "ident": doubled quote escapes it, backslash is ordinary */
+  private quotedIdent(p: number, qc: number): number {
     const b = this.buf;
     let i = p + 1;
     for (;;) {
-      const q = b.indexOf(0x60, i);
-      if (q < 0 || q + 1 >= this.end && !this.eof) return this.need(p, 'closing backquote', Codes.UnclosedQuote);
-      if (q + 1 < this.end && b[q + 1] === 0x60) { i = q + 2; continue; }
+      const q = b.indexOf(qc, i);
+      if (q < 0 || q + 1 >= this.end && !this.eof) return this.need(p, 'closing quote of the identifier', Codes.UnclosedQuote);
+      if (q + 1 < this.end && b[q + 1] === qc) { i = q + 2; continue; }
       return q + 1;
     }
   }
@@ -282,6 +293,7 @@ class SqlParser {
     const b = this.buf;
     const q = b[s];
     if (q === 0x60) return b.toString('utf8', s + 1, e - 1).replaceAll('``', '`');
+    if (q === 0x22 && this.ansi) return b.toString('utf8', s + 1, e - 1).replaceAll('""', '"');
     if (q === 0x22) return this.val.value.toString('utf8');
     return b.toString('utf8', s, e);
   }
@@ -334,6 +346,9 @@ class SqlParser {
     const b = this.buf, end = this.end;
     const c = b[p]!;
     if (c === 0x27 || c === 0x22) {
+      if (c === 0x22 && this.ansi) {
+        throw this.err(Codes.Syntax, 'double-quoted identifier where a value was expected (sql-mode ANSI_QUOTES)', p, "a value ('string', number, NULL, 0x..)");
+      }
       const r = this.string(p, c);
       this.valPlain = this.oddEscape ? 0 : c;
       return r;
@@ -488,14 +503,23 @@ export async function* parseSql(input: AsyncIterable<Buffer>, opts: SqlParseOpti
   let rows: Row[] = [];
   let batchStart = 0;
   let cols = p.columns, verb = p.verb;
+  const decode = opts.decode;
   try {
     await rd.fill(0, 1);
+    let pos = (opts.startOffset ?? 0) === 0 ? await rd.bomLength() : 0; // consumed prefix of p.buf; the next unit starts here
     p.setBuf(rd.buf, rd.base, rd.eof);
-    let pos = 0; // consumed prefix of p.buf; the next unit starts here
     for (;;) {
       const s = p.step(pos);
       if (s === Step.Row) {
         const row = p.row!;
+        if (decode) {
+          for (const f of row.fields) {
+            if (f.kind !== FieldKind.Str) continue;
+            const v = f.value;
+            const d = decode(v, { file: opts.file, offset: row.offset, row: row.rowNo });
+            if (d !== v) { f.value = d; row.plain = 0; } // converted: the row text no longer holds the values
+          }
+        }
         if (rows.length === 0) batchStart = row.offset;
         rows.push(row);
         pos = p.consumed;

@@ -52,4 +52,9 @@ export interface RowBatch {
   columns: string[] | null;
   /** for SQL dumps: the statement verb the dump used */
   verb?: 'INSERT' | 'REPLACE';
+  /**
+   * The file's own column list when `columns` was changed after parsing (ignore-data-columns, extracted route
+   * columns): what a resumed parser must be given. Absent = `columns`.
+   */
+  sourceColumns?: string[] | null;
 }

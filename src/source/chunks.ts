@@ -2,18 +2,17 @@
 // uncompressed CSV larger than max-region-size*1.1, cut into ~max-region-size byte ranges at terminators.
 // Row IDs (prevRowIdMax, rowIdMax] come from an upper bound on the row count, cumulative over the table's
 // files in (sortKey, path) order, so they never overlap and are the same on every run over the same files.
-import { open } from 'node:fs/promises';
-import { join } from 'node:path';
-import { asyncBufferFromFile, parquetMetadataAsync } from 'hyparquet';
+import { parquetMetadataAsync } from 'hyparquet';
 import { Codes, SourceError } from '../errors.js';
 import type { Chunk, DataFile, SourceTable } from './types.js';
 import { nextTerminator } from '../parse/csv.js';
+import { openStorage, parquetBuffer, type Storage } from './storage.js';
 
 /** Go `TableFileSizeINF`: the size assumed for a compressed file (its decompressed size is unknown). */
 export const COMPRESSED_SIZE_INF = 1024 * 1024 * 1024 * 1024;
 
 export interface ChunkOptions {
-  /** data-source-dir (absolute) */
+  /** SourceScan.dir: data-source-dir (absolute) or its s3:// URL */
   root: string;
   /** number of columns of the target table (row-size lower bound) */
   columnCount: number;
@@ -58,30 +57,24 @@ export async function makeTableChunks(table: Pick<SourceTable, 'dataFiles'>, o: 
 
 /** Byte ranges of about maxRegion bytes, each ending just past a terminator (strict-format promise). */
 export async function splitCsv(root: string, f: DataFile, maxRegion: number, terminator: string): Promise<Array<[number, number]>> {
-  const fh = await open(join(root, f.path), 'r');
-  try {
-    const ranges: Array<[number, number]> = [];
-    let start = 0;
-    while (start < f.size) {
-      let end = start + maxRegion;
-      if (end >= f.size) { ranges.push([start, f.size]); break; }
-      end = await findTerminator(fh, end, f.size, terminator, f.path);
-      ranges.push([start, end]);
-      start = end;
-    }
-    return ranges;
-  } finally {
-    await fh.close();
+  const st = openStorage(root);
+  const ranges: Array<[number, number]> = [];
+  let start = 0;
+  while (start < f.size) {
+    let end = start + maxRegion;
+    if (end >= f.size) { ranges.push([start, f.size]); break; }
+    end = await findTerminator(st, end, f.size, terminator, f.path);
+    ranges.push([start, end]);
+    start = end;
   }
+  return ranges;
 }
 
-async function findTerminator(fh: import('node:fs/promises').FileHandle, from: number, size: number, term: string, path: string): Promise<number> {
+async function findTerminator(st: Storage, from: number, size: number, term: string, path: string): Promise<number> {
   let win = 64 * 1024;
   for (;;) {
-    const len = Math.min(win, size - from);
-    const buf = Buffer.allocUnsafe(len);
-    const { bytesRead } = await fh.read(buf, 0, len, from);
-    const b = buf.subarray(0, bytesRead);
+    const b = await st.read(path, from, Math.min(win, size - from));
+    const bytesRead = b.length;
     const i = nextTerminator(b, 0, term);
     if (i >= 0) return from + i;
     if (from + bytesRead >= size) return size;
@@ -94,7 +87,7 @@ async function findTerminator(fh: import('node:fs/promises').FileHandle, from: n
 
 async function parquetRows(root: string, f: DataFile): Promise<number> {
   try {
-    const meta = await parquetMetadataAsync(await asyncBufferFromFile(join(root, f.path)));
+    const meta = await parquetMetadataAsync(await parquetBuffer(root, f.path));
     return Number(meta.num_rows);
   } catch (e) {
     throw new SourceError(Codes.Parquet, `cannot read parquet metadata: ${(e as Error).message}`, { file: f.path }, e);

@@ -19,7 +19,7 @@ function escapeRe(s: string): string {
 }
 
 /** Parse one name pattern starting at i; stops at an unquoted `.` (schema part) or end. */
-function parseName(text: string, i: number, stopAtDot: boolean, ci: boolean): { re: string; all: boolean; next: number } {
+function parseName(text: string, i: number, stopAtDot: boolean, ci: boolean, key: string): { re: string; all: boolean; next: number } {
   let re = '';
   let all = true;
   let any = false;
@@ -29,8 +29,8 @@ function parseName(text: string, i: number, stopAtDot: boolean, ci: boolean): { 
     for (; j < text.length && text[j] !== '/'; j++) {
       if (text[j] === '\\' && j + 1 < text.length) { body += text[j]! + text[j + 1]!; j++; } else body += text[j]!;
     }
-    if (j >= text.length) throw new ConfigError(`table filter "${text}": unterminated regular expression`);
-    try { new RegExp(body); } catch (e) { throw new ConfigError(`table filter "${text}": invalid regular expression`, {}, e); }
+    if (j >= text.length) throw new ConfigError(`table filter "${text}": unterminated regular expression`, { key });
+    try { new RegExp(body); } catch (e) { throw new ConfigError(`table filter "${text}": invalid regular expression`, { key }, e); }
     return { re: `(?:${body})`, all: false, next: j + 1 };
   }
   let j = i;
@@ -43,7 +43,7 @@ function parseName(text: string, i: number, stopAtDot: boolean, ci: boolean): { 
       let k = j + 1;
       for (;;) {
         const q = text.indexOf(c, k);
-        if (q < 0) throw new ConfigError(`table filter "${text}": unterminated quoted name`);
+        if (q < 0) throw new ConfigError(`table filter "${text}": unterminated quoted name`, { key });
         lit += text.slice(k, q);
         if (text[q + 1] === c) { lit += c; k = q + 2; continue; }
         k = q + 1;
@@ -54,7 +54,7 @@ function parseName(text: string, i: number, stopAtDot: boolean, ci: boolean): { 
       j = k;
     } else if (c === '*') { re += '.*'; j++; } else if (c === '?') { re += '.'; all = false; j++; } else if (c === '[') {
       const close = text.indexOf(']', j + 2);
-      if (close < 0) throw new ConfigError(`table filter "${text}": unterminated character class`);
+      if (close < 0) throw new ConfigError(`table filter "${text}": unterminated character class`, { key });
       let cls = text.slice(j + 1, close);
       const neg = cls.startsWith('!') || cls.startsWith('^');
       if (neg) cls = cls.slice(1);
@@ -64,16 +64,17 @@ function parseName(text: string, i: number, stopAtDot: boolean, ci: boolean): { 
     } else if (c === '\\' && j + 1 < text.length) {
       re += escapeRe(ci ? text[j + 1]!.toLowerCase() : text[j + 1]!); all = false; j += 2;
     } else if (/\s/.test(c)) {
-      throw new ConfigError(`table filter "${text}": unexpected whitespace`);
+      throw new ConfigError(`table filter "${text}": unexpected whitespace`, { key });
     } else {
       re += escapeRe(ci ? c.toLowerCase() : c); all = false; j++;
     }
   }
-  if (!any) throw new ConfigError(`table filter "${text}": empty name`);
+  if (!any) throw new ConfigError(`table filter "${text}": empty name`, { key });
   return { re, all, next: j };
 }
 
-export function parseTableFilter(rules: string[], caseSensitive = false): TableFilter {
+/** `key` names the setting in errors (`mydumper.filter`, or the table-filter of ignore-data-columns). */
+export function parseTableFilter(rules: readonly string[], caseSensitive = false, key = 'mydumper.filter'): TableFilter {
   const parsed: Rule[] = [];
   for (const raw of rules) {
     let text = raw.trim();
@@ -81,10 +82,10 @@ export function parseTableFilter(rules: string[], caseSensitive = false): TableF
     const positive = !text.startsWith('!');
     if (!positive) text = text.slice(1);
     const flags = caseSensitive ? '' : 'i';
-    const s = parseName(text, 0, true, !caseSensitive);
-    if (text[s.next] !== '.') throw new ConfigError(`table filter "${raw}": expected "schema.table" (missing '.')`);
-    const t = parseName(text, s.next + 1, false, !caseSensitive);
-    if (t.next !== text.length) throw new ConfigError(`table filter "${raw}": unexpected characters after the table name`);
+    const s = parseName(text, 0, true, !caseSensitive, key);
+    if (text[s.next] !== '.') throw new ConfigError(`table filter "${raw}": expected "schema.table" (missing '.')`, { key });
+    const t = parseName(text, s.next + 1, false, !caseSensitive, key);
+    if (t.next !== text.length) throw new ConfigError(`table filter "${raw}": unexpected characters after the table name`, { key });
     parsed.push({ positive, schema: new RegExp(`^(?:${s.re})$`, flags + 's'), table: new RegExp(`^(?:${t.re})$`, flags + 's'), tableIsAll: t.all, text: raw });
   }
   return {

@@ -1,10 +1,9 @@
 // Walk data-source-dir and classify every file by [[mydumper.files]] rules and the Go default rules
 // (pkg/lightning/mydump/router.go), then apply the table filter and [[routes]]. Unlike Go, every file that
 // is not imported is listed in `skipped` with the reason.
-import { readdir, stat } from 'node:fs/promises';
-import { join, relative, resolve, sep, isAbsolute } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { ConfigError, Codes, NotImplementedError } from '../errors.js';
+import { relative, sep, isAbsolute } from 'node:path';
+import { ConfigError, Codes } from '../errors.js';
+import { isS3, openStorage } from './storage.js';
 import type { Compression, DataFile, DataFileType, SkippedFile, SourceScan, SourceSchema, SourceTable } from './types.js';
 import { DEFAULT_FILTER, parseTableFilter } from './filter.js';
 import { makeRouter, type RouteRule } from './routes.js';
@@ -22,18 +21,20 @@ export interface FileRule {
 }
 
 export interface ScanOptions {
-  /** [mydumper] data-source-dir: a local path or file:// URL */
+  /** [mydumper] data-source-dir: a local path, file:// URL or s3:// URL (see storage.ts) */
   dataSourceDir: string;
   /** [mydumper] filter (default DEFAULT_FILTER) */
-  filter?: string[];
+  filter?: readonly string[];
   /** [mydumper] case-sensitive */
   caseSensitive?: boolean;
   /** [mydumper] default-file-rules (default: true when no fileRules) */
   defaultFileRules?: boolean;
   /** [[mydumper.files]] */
-  fileRules?: FileRule[];
+  fileRules?: readonly FileRule[];
   /** [[routes]] */
-  routes?: RouteRule[];
+  routes?: readonly RouteRule[];
+  /** [mydumper] source-id: the input of `[[routes]] extract-source` */
+  sourceId?: string;
 }
 
 interface CompiledRule { re: RegExp; rule: FileRule; unescape: boolean; exactPath?: string }
@@ -62,7 +63,7 @@ function compilePattern(p: string): RegExp {
   try {
     return new RegExp(src, flags);
   } catch (e) {
-    throw new ConfigError(`[[mydumper.files]] pattern "${p}" is not a valid regular expression`, {}, e, Codes.FileRoute);
+    throw new ConfigError(`[[mydumper.files]] pattern "${p}" is not a valid regular expression`, { key: 'mydumper.files.pattern' }, e, Codes.FileRoute);
   }
 }
 
@@ -91,28 +92,6 @@ function unescapeName(s: string): string {
   try { return decodeURIComponent(s); } catch { return s; }
 }
 
-async function walk(root: string): Promise<string[]> {
-  const out: string[] = [];
-  const stack = [root];
-  while (stack.length) {
-    const dir = stack.pop()!;
-    for (const e of await readdir(dir, { withFileTypes: true })) {
-      const full = join(dir, e.name);
-      if (e.isDirectory()) stack.push(full);
-      else if (e.isFile() || e.isSymbolicLink()) out.push(full);
-    }
-  }
-  return out.map((f) => relative(root, f).split(sep).join('/')).sort();
-}
-
-function rootDir(d: string): string {
-  if (/^[a-z][a-z0-9+.-]*:\/\//i.test(d)) {
-    if (d.startsWith('file://') || d.startsWith('local://')) return fileURLToPath(d.replace(/^local:/, 'file:'));
-    throw new NotImplementedError(`data-source-dir scheme ${d.split(':')[0]}`);
-  }
-  return resolve(d);
-}
-
 type Matched =
   | { kind: 'ignore'; reason: string }
   | { kind: 'schema-schema' | 'table-schema' | 'view-schema' | DataFileType; schema: string; table: string; key: string; compression: Compression };
@@ -137,7 +116,7 @@ function classify(path: string, rules: CompiledRule[]): Matched | null {
     const key = expandTemplate(c.rule.key ?? '', m);
     if (type === 'parquet' && comp !== 'none') return { kind: 'ignore', reason: 'whole-file compressed parquet is not supported' };
     if (!['schema-schema', 'table-schema', 'view-schema', 'sql', 'csv', 'parquet'].includes(type)) {
-      throw new ConfigError(`[[mydumper.files]] rule gives unknown type "${type}" for ${path}`, {}, undefined, Codes.FileRoute);
+      throw new ConfigError(`[[mydumper.files]] rule gives unknown type "${type}" for ${path}`, { key: 'mydumper.files.type' }, undefined, Codes.FileRoute);
     }
     if (!schema) return { kind: 'ignore', reason: 'routing rule produced an empty schema name' };
     if (type !== 'schema-schema' && !table) return { kind: 'ignore', reason: 'routing rule produced an empty table name' };
@@ -157,16 +136,16 @@ export function compareSortKey(a: string, b: string): number {
 }
 
 export async function scanSource(opts: ScanOptions): Promise<SourceScan> {
-  const root = rootDir(opts.dataSourceDir);
-  const st = await stat(root).catch((e: unknown) => { throw new ConfigError(`data-source-dir ${root} does not exist`, {}, e); });
-  if (!st.isDirectory()) throw new ConfigError(`data-source-dir ${root} is not a directory`);
+  const storage = openStorage(opts.dataSourceDir);
+  const root = storage.root;
+  const listing = await storage.list();
   const cs = opts.caseSensitive ?? false;
   const custom = opts.fileRules ?? [];
   const rules: CompiledRule[] = custom.map((r) => {
-    if (!r.pattern === !r.path) throw new ConfigError('[[mydumper.files]] needs exactly one of pattern and path', {}, undefined, Codes.FileRoute);
+    if (!r.pattern === !r.path) throw new ConfigError('[[mydumper.files]] needs exactly one of pattern and path', { key: 'mydumper.files' }, undefined, Codes.FileRoute);
     if (r.path !== undefined) {
-      const rel = isAbsolute(r.path) ? relative(root, r.path) : r.path;
-      if (rel.startsWith('..')) throw new ConfigError(`[[mydumper.files]] path ${r.path} is outside data-source-dir`, {}, undefined, Codes.FileRoute);
+      const rel = isAbsolute(r.path) && !isS3(root) ? relative(root, r.path) : r.path;
+      if (rel.startsWith('..')) throw new ConfigError(`[[mydumper.files]] path ${r.path} is outside data-source-dir`, { key: 'mydumper.files.path' }, undefined, Codes.FileRoute);
       return { re: /$^/, rule: r, unescape: false, exactPath: rel.split(sep).join('/') };
     }
     return { re: compilePattern(r.pattern!), rule: r, unescape: false };
@@ -203,7 +182,7 @@ export async function scanSource(opts: ScanOptions): Promise<SourceScan> {
     return tb;
   };
 
-  for (const path of await walk(root)) {
+  for (const { path, size, mtimeMs } of listing) {
     if (path === 'metadata' || path.endsWith('/metadata')) {
       metadataFile = path;
       skipped.push({ path, reason: 'dump metadata (binlog position); not imported' });
@@ -233,10 +212,12 @@ export async function scanSource(opts: ScanOptions): Promise<SourceScan> {
       else skipped.push({ path, reason: `another schema file (${tb.schemaFile}) already defines ${tb.schema}.${tb.table}` });
       continue;
     }
-    const s = await stat(join(root, path));
-    const df: DataFile = { path, type: m.kind, compression: m.compression, size: s.size, sortKey: m.key, mtimeMs: Math.trunc(s.mtimeMs) };
+    const df: DataFile = { path, type: m.kind, compression: m.compression, size, sortKey: m.key, mtimeMs,
+      sourceSchema: m.schema, sourceTable: m.table };
+    const extra = router.extraColumns(m.schema, m.table, opts.sourceId);
+    if (extra.length) df.extraColumns = extra;
     tb.dataFiles.push(df);
-    tb.totalSize += s.size;
+    tb.totalSize += size;
   }
 
   // mydumper writes a placeholder table for each view; the view file replaces it

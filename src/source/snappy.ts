@@ -24,8 +24,11 @@ function masked(b: Uint8Array): number {
   return ((((c >>> 15) | (c << 17)) >>> 0) + 0xa282ead8) >>> 0;
 }
 
-/** Decode one raw snappy block. */
-export function snappyBlockDecode(src: Uint8Array): Buffer {
+/** Framing-format limit on a chunk's uncompressed size: a larger length is corrupt input, not an allocation. */
+export const SNAPPY_MAX_CHUNK = 65536;
+
+/** Decode one raw snappy block of at most maxLen decoded bytes. */
+export function snappyBlockDecode(src: Uint8Array, maxLen = SNAPPY_MAX_CHUNK): Buffer {
   let p = 0, len = 0, shift = 0;
   for (;;) {
     if (p >= src.length) throw new Error('snappy: truncated length');
@@ -35,6 +38,7 @@ export function snappyBlockDecode(src: Uint8Array): Buffer {
     shift += 7;
     if (shift > 32) throw new Error('snappy: bad length');
   }
+  if (len > maxLen) throw new Error(`snappy: block of ${len} bytes is larger than ${maxLen}`);
   const out = Buffer.allocUnsafe(len);
   let o = 0;
   while (p < src.length) {
@@ -80,14 +84,21 @@ const STREAM_ID = Buffer.from([0xff, 0x06, 0x00, 0x00, 0x73, 0x4e, 0x61, 0x50, 0
 
 /** Incremental framing-format decoder: push compressed bytes, get decompressed buffers. */
 export class SnappyFrameDecoder {
-  private pending: Buffer = Buffer.alloc(0);
+  // Unparsed input is kept as a list and joined only once a whole chunk is there: joining on every push is
+  // quadratic when reads are small (a 64 KiB chunk read 1 byte at a time took seconds; found by fuzzing).
+  private parts: Buffer[] = [];
+  private have = 0;
+  /** bytes needed before the next chunk can be decoded */
+  private need = 4;
   private seenId = false;
 
   push(chunk: Buffer): Buffer[] {
-    this.pending = this.pending.length ? Buffer.concat([this.pending, chunk]) : chunk;
+    this.parts.push(chunk);
+    this.have += chunk.length;
+    if (this.have < this.need) return [];
+    const b = this.parts.length === 1 ? this.parts[0]! : Buffer.concat(this.parts);
     const out: Buffer[] = [];
     let p = 0;
-    const b = this.pending;
     while (p + 4 <= b.length) {
       const type = b[p]!;
       const n = b[p + 1]! | (b[p + 2]! << 8) | (b[p + 3]! << 16);
@@ -100,6 +111,7 @@ export class SnappyFrameDecoder {
         if (!this.seenId) throw new Error('snappy: missing stream identifier (not the framing format)');
         if (type === 0x00 || type === 0x01) {
           if (n < 4) throw new Error('snappy: chunk too short');
+          if (type === 0x01 && n - 4 > SNAPPY_MAX_CHUNK) throw new Error(`snappy: stored chunk of ${n - 4} bytes is larger than ${SNAPPY_MAX_CHUNK}`);
           const crc = body.readUInt32LE(0);
           const data = type === 0 ? snappyBlockDecode(body.subarray(4)) : Buffer.from(body.subarray(4));
           if (masked(data) !== crc) throw new Error('snappy: checksum mismatch');
@@ -110,11 +122,14 @@ export class SnappyFrameDecoder {
       }
       p += 4 + n;
     }
-    this.pending = b.subarray(p);
+    const rest = b.subarray(p);
+    this.parts = rest.length ? [rest] : [];
+    this.have = rest.length;
+    this.need = rest.length >= 4 ? 4 + (rest[1]! | (rest[2]! << 8) | (rest[3]! << 16)) : 4;
     return out;
   }
 
   end(): void {
-    if (this.pending.length) throw new Error('snappy: truncated stream');
+    if (this.have) throw new Error('snappy: truncated stream');
   }
 }

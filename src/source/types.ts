@@ -1,4 +1,5 @@
 // What the scanner produces and the checkpoint records: tables, their files, and chunks with row-ID ranges.
+import type { ExtraColumn } from './routes.js';
 
 export type DataFileType = 'sql' | 'csv' | 'parquet';
 export type Compression = 'none' | 'gzip' | 'zstd' | 'snappy';
@@ -13,6 +14,11 @@ export interface DataFile {
   sortKey: string;
   /** mtime in ms; part of the input fingerprint */
   mtimeMs: number;
+  /** schema and table names as found in the dump (files of several source tables may merge into one target) */
+  sourceSchema?: string;
+  sourceTable?: string;
+  /** `[[routes]] extract-*` constants for every row of this file (absent when no extractor applies) */
+  extraColumns?: ExtraColumn[];
 }
 
 /** A byte range of one file, imported as a unit and resumable at a row boundary. */

@@ -44,7 +44,8 @@ const LOCAL_REFUSED = new Set([1148, 3948, 4166]);
 
 const VERB: Record<OnDuplicate, string> = { error: 'INSERT INTO', replace: 'REPLACE INTO', ignore: 'INSERT IGNORE INTO' };
 
-interface Delta { rows: number; end: number; checksum: bigint; why: string; columns: string[] | null; first: { offset: number; rowNo: number } }
+/** One transaction's rows: `columns` is the target column list, `resumeColumns` the file's (for the parser on resume). */
+interface Delta { rows: number; end: number; checksum: bigint; why: string; columns: string[] | null; resumeColumns: string[] | null; first: { offset: number; rowNo: number } }
 
 export class TidbChunkWriter implements ChunkWriter {
   private tail: Promise<ChunkCommit>;
@@ -68,7 +69,7 @@ export class TidbChunkWriter implements ChunkWriter {
       // followed by the same row text (valid SQL with the same values: the parser vouched for it).
       const columns = batch.columns;
       const stmts = runs ? undefined : this.statements(rows, columns);
-      p = this.commitTxn({ runs, statements: () => stmts ?? runs!.map((r) => this.head(columns) + r.data.toString('latin1')) }, this.delta(rows, columns), p);
+      p = this.commitTxn({ runs, statements: () => stmts ?? runs!.map((r) => this.head(columns) + r.data.toString('latin1')) }, this.delta(rows, columns, batch.sourceColumns === undefined ? columns : batch.sourceColumns), p);
     }
     // Later batches of this chunk must not commit past a failed one; keep the rejection on the chain.
     this.tail = p;
@@ -86,10 +87,10 @@ export class TidbChunkWriter implements ChunkWriter {
     return this.last;
   }
 
-  private delta(rows: Row[], columns: string[] | null): Delta {
+  private delta(rows: Row[], columns: string[] | null, resumeColumns: string[] | null): Delta {
     const [checksum, why] = this.hasher.hashRows(rows, columns);
     const f = rows[0]!;
-    return { rows: rows.length, end: rows[rows.length - 1]!.end, checksum, why, columns, first: { offset: f.offset, rowNo: f.rowNo } };
+    return { rows: rows.length, end: rows[rows.length - 1]!.end, checksum, why, columns, resumeColumns, first: { offset: f.offset, rowNo: f.rowNo } };
   }
 
   private head(columns: string[] | null): string {
@@ -169,7 +170,7 @@ export class TidbChunkWriter implements ChunkWriter {
         const skipped = this.skippedOf(d, affected);
         const next: ChunkCommit = {
           pos: d.end, prevRowIdMax: from.prevRowIdMax + d.rows, rows: from.rows + d.rows, skipped: from.skipped + skipped,
-          checksum: addChecksum(from.checksum, d.checksum), unverifiable: from.unverifiable || d.why, columns: d.columns,
+          checksum: addChecksum(from.checksum, d.checksum), unverifiable: from.unverifiable || d.why, columns: d.resumeColumns,
         };
         to = next;
         const [r] = await conn.query(advanceSql(s.taskInfoSchema, s.taskId, chunk, from, next)) as unknown as [{ affectedRows: number }];

@@ -45,6 +45,7 @@ test('tidb backend defaults', () => {
   assert.deepEqual(c.mydumper.csv, {
     separator: ',', delimiter: '"', terminator: '', null: ['\\N'], header: true, headerSchemaMatch: true, notNull: false,
     backslashEscape: true, escapedBy: '\\', trimLastSeparator: false,
+    startingBy: '', allowEmptyLine: false, quotedNullIsText: true, unescapedQuote: false,
   });
   assert.deepEqual(c.tidb, {
     host: '127.0.0.1', port: 4000, user: 'root', password: '', statusPort: 10080, pdAddr: '', logLevel: 'error',
@@ -146,4 +147,12 @@ test('server mode: a task TOML is layered over the global file and fully adjuste
   assert.equal(task.tidb.port, 4000);
   assert.equal(task.conflict.strategy, 'error');
   assert.throws(() => loadTaskConfig(global, '[tikv-importer]\nbackend = "tidb"\n[mydumper]\nno-such = 1\n'), /mydumper.no-such.*line 4/);
+});
+
+test('csv LOAD DATA options (starting-by, allow-empty-line, quoted-null-is-text, unescaped-quote) reach the parser type', () => {
+  const c = load('[mydumper.csv]\nstarting-by = "xxx"\nallow-empty-line = true\nquoted-null-is-text = false\nunescaped-quote = true\n');
+  assert.equal(c.mydumper.csv.startingBy, 'xxx');
+  assert.equal(c.mydumper.csv.allowEmptyLine, true);
+  assert.equal(c.mydumper.csv.quotedNullIsText, false);
+  assert.equal(c.mydumper.csv.unescapedQuote, true);
 });

@@ -39,6 +39,7 @@ test('full Go sample tidb-lightning.toml loads every key', () => {
   assert.deepEqual(csv, {
     separator: '|', delimiter: "'", terminator: '\r\n', null: ['\\N', 'NULL'], header: false, headerSchemaMatch: false,
     notNull: false, backslashEscape: true, escapedBy: '\\', trimLastSeparator: true,
+    startingBy: '', allowEmptyLine: false, quotedNullIsText: true, unescapedQuote: false,
   });
   assert.deepEqual(files, [
     { pattern: '(?i)^(?:[^/]*/)*([a-z0-9_]+)\\.([a-z0-9_]+)\\.csv$', path: '', schema: '$1', table: '$2', type: 'csv', key: '', compression: '' },

@@ -132,3 +132,46 @@ test('trim-last-separator keeps a trailing \\N; NULL fields have empty values', 
   const n = await csv('NULL\n', { null: ['NULL'] });
   assert.equal(n.batches[0]!.rows[0]!.fields[0]!.value.length, 0);
 });
+
+for (const size of [1, 3, 1 << 16]) {
+  test(`starting-by: lines without the prefix are skipped, text before it dropped (chunk ${size})`, async () => {
+    const text = 'junk\nxxx1,a\nfooxxx2,"b\nc"\n\nxxx\nnope,1\nzzxxx3,d';
+    const { rows } = await csv(text, { startingBy: 'xxx' }, size);
+    assert.deepEqual(vals(rows), [['1', 'a'], ['2', 'b\nc'], ['3', 'd']]);
+    const raw = Buffer.from(text, 'latin1');
+    assert.equal(raw.toString('latin1', rows[1]!.offset, rows[1]!.end), 'fooxxx2,"b\nc"\n');
+    assert.deepEqual(vals((await csv('a;;PFX1;2;;b;;PFX3;4;;', { startingBy: 'PFX', terminator: ';;', separator: ';' }, size)).rows), [['1', '2'], ['3', '4']]);
+  });
+}
+
+test('allow-empty-line: an empty line is a row of one empty field; EOF after a terminator is not', async () => {
+  const r = await csv('1,a\n\n2,b\n  \n', { allowEmptyLine: true });
+  assert.deepEqual(vals(r.rows), [['1', 'a'], [''], ['2', 'b'], ['  ']]);
+  assert.deepEqual(vals((await csv('1,a\n\n  \n2,b\n', {})).rows), [['1', 'a'], ['2', 'b']]);
+});
+
+test('quoted-null-is-text = false: a quoted field from the null list is NULL (Go Lightning LOAD DATA flavour)', async () => {
+  const r = await csv('NULL,"NULL","x"\n', { null: ['NULL', 'x'], quotedNullIsText: false });
+  assert.deepEqual(vals(r.rows), [[null, null, null]]);
+  assert.deepEqual(vals((await csv('"\\\\N"\n', { quotedNullIsText: false })).rows), [['\\N']]);
+});
+
+test('unescaped-quote: a delimiter that does not end a field is text', async () => {
+  const r = await csv('a"b,"The "BIG" boss","x""y",c\n', { unescapedQuote: true }, 2);
+  assert.deepEqual(vals(r.rows), [['a"b', 'The "BIG" boss', 'x"y', 'c']]);
+  const e = await expectError(csv('a"b,c\n', {}));
+  assert.equal(e.code, Codes.Syntax);
+});
+
+test('a UTF-8 BOM at offset 0 is skipped (header and data); not when resuming', async () => {
+  const text = Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from('id,v\n1,a\n')]);
+  const { rows, batches } = await csv(text, { header: true }, 1);
+  assert.deepEqual(batches[0]!.columns, ['id', 'v']);
+  assert.deepEqual(vals(rows), [['1', 'a']]);
+  assert.equal(rows[0]!.offset, 8);
+});
+
+test('starting-by must not contain the terminator', async () => {
+  const e = await expectError(csv('x\n', { startingBy: 'a\nb' }));
+  assert.equal(e.code, Codes.InvalidArgument);
+});

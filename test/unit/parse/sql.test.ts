@@ -1,6 +1,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { parseSql } from '../../../src/parse/sql.js';
+import { sqlModeFlags } from '../../../src/parse/sql-mode.js';
+import { makeFieldDecoder } from '../../../src/parse/charset.js';
 import { FieldKind } from '../../../src/parse/types.js';
 import { Codes } from '../../../src/errors.js';
 import { chunked, collect, expectError } from './util.js';
@@ -142,4 +144,38 @@ test('batches split by rows and bytes, and on column changes', async () => {
 test('NO_BACKSLASH_ESCAPES keeps backslashes', async () => {
   const { rows } = await collect(parseSql(chunked("INSERT INTO t VALUES ('a\\n''b');", 3), { file: 'f', noBackslashEscapes: true }));
   assert.deepEqual(rows[0]!.v, [[S, "a\\n'b"]]);
+});
+
+for (const size of [1, 4, 1 << 16]) {
+  test(`ANSI_QUOTES: "..." names with "" and literal backslash; a double-quoted value is an error (chunk ${size})`, async () => {
+    const flags = sqlModeFlags('ONLY_FULL_GROUP_BY,ANSI');
+    assert.deepEqual(flags, { ansiQuotes: true, noBackslashEscapes: false });
+    const text = 'SET @a = "x\\";\nINSERT INTO "db"."t" ("a\\", "b""c") VALUES (\'1\\\'\',2);';
+    const { rows, batches } = await collect(parseSql(chunked(text, size), { file: 'a.sql', ...flags }));
+    assert.deepEqual(batches[0]!.columns, ['a\\', 'b"c']);
+    assert.deepEqual(rows.map((r) => r.v), [[[S, "1'"], [N, '2']]]);
+    const e = await expectError(collect(parseSql(chunked('INSERT INTO t VALUES (1,"x");', size), { file: 'a.sql', ...flags })));
+    assert.equal(e.code, Codes.Syntax);
+    assert.equal(e.context.offset, 24);
+    assert.match(e.message, /ANSI_QUOTES/);
+  });
+}
+
+test('sqlModeFlags: NO_BACKSLASH_ESCAPES, case and spaces, default mode', async () => {
+  assert.deepEqual(sqlModeFlags(' no_backslash_escapes , ansi_quotes'), { ansiQuotes: true, noBackslashEscapes: true });
+  assert.deepEqual(sqlModeFlags('ONLY_FULL_GROUP_BY,NO_AUTO_CREATE_USER'), { ansiQuotes: false, noBackslashEscapes: false });
+  const { rows } = await collect(parseSql(chunked("INSERT INTO t VALUES ('a\\n\\');", 3), { file: 'n.sql', ...sqlModeFlags('NO_BACKSLASH_ESCAPES') }));
+  assert.deepEqual(rows.map((r) => r.v), [[[S, 'a\\n\\']]]);
+});
+
+test('data-character-set for SQL: string values decoded (gbk), invalid utf8mb4 names the row, hex and _binary kept; a BOM is skipped', async () => {
+  const gbk = Buffer.from([0xd6, 0xd0, 0xce, 0xc4]); // 中文
+  const text = Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from("INSERT INTO t VALUES ('"), gbk, Buffer.from("',_binary '"), gbk, Buffer.from("',0xD6D0);")]);
+  const got: Buffer[][] = [];
+  for await (const b of parseSql(chunked(text, 2), { file: 'g.sql', decode: makeFieldDecoder('gbk') })) got.push(...b.rows.map((r) => r.fields.map((f) => f.value)));
+  assert.deepEqual(got.map((r) => r.map((v) => v.toString('hex'))), [[Buffer.from('中文').toString('hex'), gbk.toString('hex'), 'd6d0']]);
+  const e = await expectError(collect(parseSql(chunked(Buffer.from("INSERT INTO t VALUES ('ok'),('\xff');", 'latin1'), 5), { file: 'u.sql', decode: makeFieldDecoder('utf8mb4') })));
+  assert.equal(e.code, Codes.InvalidCharset);
+  assert.equal(e.context.row, 2);
+  assert.equal(e.context.offset, 28);
 });
