@@ -2,7 +2,7 @@
 // "-" = stdout, "" = /tmp/lightning.log.<timestamp>, anything else = that file.
 // Every line passes through `redact` on its way out, so registered secrets never reach the sink.
 import { pino, type Logger, type DestinationStream } from 'pino';
-import pretty from 'pino-pretty';
+import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { redact } from './redact.js';
@@ -39,7 +39,8 @@ export function createLogger(opts: LogOptions = {}): { logger: Logger; path: str
   const path = file === '' ? defaultLogFile() : file;
   let dest: DestinationStream;
   if (opts.stream) dest = opts.stream;
-  else if (path === '-' && (opts.pretty ?? process.stdout.isTTY)) dest = pretty({ destination: 1, sync: true, colorize: true });
+  // pino-pretty only for a terminal (it costs start-up time otherwise)
+  else if (path === '-' && (opts.pretty ?? process.stdout.isTTY)) dest = (createRequire(import.meta.url)('pino-pretty') as typeof import('pino-pretty'))({ destination: 1, sync: true, colorize: true });
   else dest = pino.destination({ dest: path === '-' ? 1 : path, sync: true, mkdir: true });
   const logger = pino(
     {

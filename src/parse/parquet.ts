@@ -1,9 +1,7 @@
 // Parquet rows → Row/RowBatch via hyparquet, one row group at a time (bounded memory). Values keep exact
 // text/bytes: DECIMAL is formatted from its unscaled integer (hyparquet would give a lossy float), strings
 // stay raw bytes, plain BYTE_ARRAY is binary, timestamps/dates become MySQL literals in UTC.
-import { asyncBufferFromFile, parquetMetadataAsync, parquetRead } from 'hyparquet';
 import type { AsyncBuffer, FileMetaData, SchemaElement } from 'hyparquet';
-import { compressors } from 'hyparquet-compressors';
 import { Codes, SourceError } from '../errors.js';
 import { FieldKind, type Field, type Row, type RowBatch } from './types.js';
 import { SliceField } from './field.js';
@@ -82,11 +80,14 @@ function toField(v: unknown, decimalScale: number | undefined): Field {
 
 /** Stream a parquet file's rows. `path` is the absolute path; opts.file the name used in errors. */
 /** `path`: a local file, or an AsyncBuffer (src/source parquetBuffer(root, file.path) also reads s3://). */
+const hyparquet = () => import('hyparquet');
+
 export async function* parseParquet(path: string | AsyncBuffer, opts: ParquetParseOptions): AsyncGenerator<RowBatch> {
   let file, meta: FileMetaData;
   try {
-    file = typeof path === 'string' ? await asyncBufferFromFile(path) : path;
-    meta = await parquetMetadataAsync(file);
+    // hyparquet is loaded with the first parquet file, not at start-up
+    file = typeof path === 'string' ? await (await hyparquet()).asyncBufferFromFile(path) : path;
+    meta = await (await hyparquet()).parquetMetadataAsync(file);
   } catch (e) {
     throw new SourceError(Codes.Parquet, `cannot read parquet metadata: ${(e as Error).message}`, { file: opts.file }, e);
   }
@@ -118,6 +119,8 @@ export async function* parseParquet(path: string | AsyncBuffer, opts: ParquetPar
       const e = Math.min(groupEnd, s + batchRows);
       let data: unknown[][] = [];
       try {
+        const { parquetRead } = await hyparquet();
+        const { compressors } = await import('hyparquet-compressors');
         await parquetRead({ file, metadata: readMeta, rowStart: s, rowEnd: e, compressors, parsers, utf8: false, rowFormat: 'array', onComplete: (r: unknown[][]) => { data = r; } });
       } catch (err) {
         throw new SourceError(Codes.Parquet, `cannot read parquet rows: ${(err as Error).message}`, { file: opts.file, offset: s, row: rowNo + 1 }, err);

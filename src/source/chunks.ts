@@ -2,7 +2,6 @@
 // uncompressed CSV larger than max-region-size*1.1, cut into ~max-region-size byte ranges at terminators.
 // Row IDs (prevRowIdMax, rowIdMax] come from an upper bound on the row count, cumulative over the table's
 // files in (sortKey, path) order, so they never overlap and are the same on every run over the same files.
-import { parquetMetadataAsync } from 'hyparquet';
 import { Codes, SourceError } from '../errors.js';
 import type { Chunk, DataFile, SourceTable } from './types.js';
 import { nextTerminator } from '../parse/csv.js';
@@ -87,6 +86,7 @@ async function findTerminator(st: Storage, from: number, size: number, term: str
 
 async function parquetRows(root: string, f: DataFile): Promise<number> {
   try {
+    const { parquetMetadataAsync } = await import('hyparquet'); // parquet only: not loaded for SQL/CSV imports
     const meta = await parquetMetadataAsync(await parquetBuffer(root, f.path));
     return Number(meta.num_rows);
   } catch (e) {

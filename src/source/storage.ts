@@ -7,8 +7,15 @@ import { createReadStream } from 'node:fs';
 import { open, readdir, stat } from 'node:fs/promises';
 import { join, relative, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { asyncBufferFromFile, type AsyncBuffer } from 'hyparquet';
-import { GetObjectCommand, HeadObjectCommand, ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
+import { createRequire } from 'node:module';
+import type { AsyncBuffer } from 'hyparquet';
+import type * as S3 from '@aws-sdk/client-s3';
+
+// Loaded when first needed: the AWS SDK alone costs ~0.3 CPU-s (1.6 s on a busy machine) at start-up, and
+// hyparquet is only for parquet files; a local SQL import loads neither.
+const requireCjs = createRequire(import.meta.url);
+let s3sdk: typeof S3 | undefined;
+const s3 = (): typeof S3 => (s3sdk ??= requireCjs('@aws-sdk/client-s3') as typeof S3);
 import { Codes, ConfigError, LightningError, NotImplementedError } from '../errors.js';
 import { registerSecret } from '../redact.js';
 
@@ -106,7 +113,7 @@ class LocalStorage implements Storage {
 }
 
 class S3Storage implements Storage {
-  readonly client: S3Client;
+  readonly client: S3.S3Client;
   private readonly bucket: string;
   private readonly prefix: string;
 
@@ -120,7 +127,7 @@ class S3Storage implements Storage {
     const ak = q.get('access-key') ?? undefined, sk = q.get('secret-access-key') ?? undefined, st = q.get('session-token') ?? undefined;
     for (const v of [ak, sk, st]) registerSecret(v);
     if ((ak === undefined) !== (sk === undefined)) throw new ConfigError('data-source-dir s3:// URL needs both access-key and secret-access-key', { key: 'mydumper.data-source-dir' });
-    this.client = new S3Client({
+    this.client = new (s3().S3Client)({
       region: q.get('region') || 'us-east-1',
       ...(q.get('endpoint') ? { endpoint: q.get('endpoint')! } : {}),
       forcePathStyle: (q.get('force-path-style') ?? 'true') !== 'false',
@@ -146,7 +153,7 @@ class S3Storage implements Storage {
     let token: string | undefined;
     try {
       do {
-        const r = await this.client.send(new ListObjectsV2Command({ Bucket: this.bucket, Prefix: base || undefined, ContinuationToken: token }));
+        const r = await this.client.send(new (s3().ListObjectsV2Command)({ Bucket: this.bucket, Prefix: base || undefined, ContinuationToken: token }));
         for (const o of r.Contents ?? []) {
           if (!o.Key || o.Key.endsWith('/')) continue; // "directory" markers
           out.push({ path: o.Key.slice(base.length), size: o.Size ?? 0, mtimeMs: o.LastModified ? o.LastModified.getTime() : 0 });
@@ -174,7 +181,7 @@ class S3Storage implements Storage {
   async read(path: string, start: number, length: number): Promise<Buffer> {
     if (length <= 0) return Buffer.alloc(0);
     try {
-      const r = await this.client.send(new GetObjectCommand({ Bucket: this.bucket, Key: this.key(path), Range: `bytes=${start}-${start + length - 1}` }));
+      const r = await this.client.send(new (s3().GetObjectCommand)({ Bucket: this.bucket, Key: this.key(path), Range: `bytes=${start}-${start + length - 1}` }));
       return Buffer.from(await r.Body!.transformToByteArray());
     } catch (e) {
       if ((e as { name?: string }).name === 'InvalidRange') return Buffer.alloc(0); // start at or past the end
@@ -184,7 +191,7 @@ class S3Storage implements Storage {
 
   async size(path: string): Promise<number> {
     try {
-      const r = await this.client.send(new HeadObjectCommand({ Bucket: this.bucket, Key: this.key(path) }));
+      const r = await this.client.send(new (s3().HeadObjectCommand)({ Bucket: this.bucket, Key: this.key(path) }));
       return r.ContentLength ?? 0;
     } catch (e) {
       throw this.fail(`reading the size of ${path}`, e, path);
@@ -195,7 +202,7 @@ class S3Storage implements Storage {
 /** A parquet file as hyparquet's AsyncBuffer (ranged reads; local files through hyparquet's own reader). */
 export async function parquetBuffer(root: string, path: string): Promise<AsyncBuffer> {
   const st = openStorage(root);
-  if (st instanceof LocalStorage) return asyncBufferFromFile(join(st.root, path));
+  if (st instanceof LocalStorage) return (await import('hyparquet')).asyncBufferFromFile(join(st.root, path));
   const byteLength = await st.size(path);
   return {
     byteLength,
