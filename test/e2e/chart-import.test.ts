@@ -6,31 +6,19 @@ import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { LIGHTNING, render, type K8sObject } from '../charts/helpers.js';
+import type { K8sObject } from '../charts/helpers.js';
 import { freePort } from '../harness/mariadb.js';
-import { PASSWORD, listFiles, makeTarball, setUp, type Fixture } from './fixture.js';
+import { PASSWORD, RELEASE, listFiles, makeTarball, setUp, type Fixture } from './fixture.js';
 import { SimulatedPod, type ContainerRun } from './pod.js';
 
 let fx: Fixture;
 before(async () => { fx = await setUp(); });
 after(async () => { await fx?.close(); });
 
-const RELEASE = 'imp';
 const PVC = `${RELEASE}-tidb-lightning`;
 
-function renderJob(set: string[]): K8sObject[] {
-  return render(LIGHTNING, {
-    release: RELEASE, namespace: 'e2e',
-    set: ['backend=tidb', 'targetTidbCluster.name=e2e', `targetTidbCluster.port=${fx.target.port}`, 'targetTidbCluster.secretName=db',
-      'targetTidbCluster.secretUserKey=user', 'targetTidbCluster.secretPwdKey=password', ...set],
-  });
-}
-
 function pod(objs: K8sObject[], root: string): SimulatedPod {
-  return new SimulatedPod(objs, {
-    root, path: [fx.bin],
-    secrets: { 'cloud-storage-secret': { 'rclone.conf': fx.s3.rcloneConf('s3') }, db: { user: 'app', password: PASSWORD } },
-  });
+  return new SimulatedPod(objs, { root, path: [fx.bin], secrets: fx.secrets });
 }
 
 /** Main-container env override: the status server on loopback instead of the pod's 0.0.0.0:8289. */
@@ -62,7 +50,7 @@ function outcome(main: ContainerRun): 'imported' | 'not-implemented' {
 test('remote tarball: rclone from S3 with the Secret\'s rclone.conf, a truncated download is redone, untar, exact command line, rerun skips the download', async (t) => {
   const root = join(fx.work, 'k8s-tarball');
   const tarball = join(fx.work, 'dump.tar.gz');
-  const objs = renderJob(['dataSource.remote.path=s3:lightning-e2e/dumps/shop.tar.gz']);
+  const objs = fx.renderJob(['dataSource.remote.path=s3:lightning-e2e/dumps/shop.tar.gz']);
 
   // 1. The bucket holds a truncated tarball: tar fails after extracting `metadata`; nothing counts as downloaded.
   await makeTarball(fx.dumpDir, tarball, { truncate: true });
@@ -109,7 +97,7 @@ test('remote tarball: rclone from S3 with the Secret\'s rclone.conf, a truncated
 test('remote directory: rclone sync with the rcloneConfig ConfigMap; a rerun syncs incrementally and keeps the checkpoint files', async (t) => {
   const root = join(fx.work, 'k8s-directory');
   await fx.upload(fx.dumpDir, 'dirs/shop', 'sync');
-  const objs = renderJob(['dataSource.remote.directory=s3:lightning-e2e/dirs/shop', `dataSource.remote.rcloneConfig=${fx.s3.rcloneConf('s3')}`]);
+  const objs = fx.renderJob(['dataSource.remote.directory=s3:lightning-e2e/dirs/shop', `dataSource.remote.rcloneConfig=${fx.s3.rcloneConf('s3')}`]);
   const p = pod(objs, root);
   const env = await mainEnv();
   const [init, main] = await p.runAll(env);

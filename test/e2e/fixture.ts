@@ -5,7 +5,8 @@ import { chmodSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, s
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { execa } from 'execa';
-import { ROOT } from '../charts/helpers.js';
+import { LIGHTNING, ROOT, render, type K8sObject } from '../charts/helpers.js';
+import { assertSameDatabase } from '../harness/compare.js';
 import { ensureMariaDBInstalled, startMariaDB, type MariaDB } from '../harness/mariadb.js';
 import { ensureToolsInstalled, mydumper } from '../harness/mydumper.js';
 import { requireTool } from '../harness/sys.js';
@@ -33,8 +34,20 @@ export interface Fixture {
   upload(localPath: string, remotePath: string, op?: 'copyto' | 'sync'): Promise<void>;
   lightningStarts(): Array<{ argv: string[]; envNames: string[]; pid: number }>;
   rcloneCalls(): string[][];
+  /** helm template of the chart for release `imp` in namespace `e2e`, tidb back end into the target MariaDB */
+  renderJob(set: string[]): K8sObject[];
+  /** Secrets the rendered pod refers to: the rclone.conf Secret and the database credentials */
+  secrets: Record<string, Record<string, string>>;
+  /** drops what an import wrote into the target (the tables and lightning's own progress schema) */
+  resetTarget(): Promise<void>;
+  /** the target holds exactly the source's shop tables and rows */
+  assertImported(): Promise<void>;
   close(): Promise<void>;
 }
+
+export const RELEASE = 'imp';
+/** names the chart renders for the target cluster `e2e` in namespace `e2e` */
+export const CLUSTER_HOSTS = ['e2e-tidb.e2e', 'e2e-pd.e2e'];
 
 const q = (s: string): string => `'${s.replace(/'/g, `'\\''`)}'`;
 
@@ -86,7 +99,7 @@ export async function setUp(): Promise<Fixture> {
     // The image's binaries. tidb-lightning records its argv, env names and pid, then execs the real CLI (same pid,
     // same argv) with the DNS shim that stands in for cluster DNS.
     writeExe(join(bin, 'tidb-lightning'), `node -e 'const fs=require("fs");fs.appendFileSync(process.argv[1], JSON.stringify({argv:process.argv.slice(3),envNames:Object.keys(process.env).sort(),pid:Number(process.argv[2])})+"\\n")' -- ${q(lightningLog)} "$$" "$@"
-export NODE_OPTIONS="\${NODE_OPTIONS:+$NODE_OPTIONS }--import=file://${shim}" LIGHTNING_E2E_HOSTS='e2e-tidb.e2e,e2e-pd.e2e'
+export NODE_OPTIONS="\${NODE_OPTIONS:+$NODE_OPTIONS }--import=file://${shim}" LIGHTNING_E2E_HOSTS=${q(CLUSTER_HOSTS.join(','))}
 exec ${q(process.execPath)} ${q(cli('tidb-lightning'))} "$@"`);
     writeExe(join(bin, 'tidb-lightning-ctl'), `exec ${q(process.execPath)} ${q(cli('tidb-lightning-ctl'))} "$@"`);
     writeExe(join(bin, 'node'), `exec ${q(process.execPath)} "$@"`);
@@ -109,6 +122,14 @@ exec ${q(rclone)} "$@"`);
       work, source, target, s3, dumpDir, rows, bin, lightningLog, rcloneLog, upload,
       lightningStarts: () => readLines(lightningLog).map((l) => JSON.parse(l)),
       rcloneCalls: () => readLines(rcloneLog).map((l) => JSON.parse(l)),
+      renderJob: (set) => render(LIGHTNING, {
+        release: RELEASE, namespace: 'e2e',
+        set: ['backend=tidb', 'targetTidbCluster.name=e2e', `targetTidbCluster.port=${target.port}`, 'targetTidbCluster.secretName=db',
+          'targetTidbCluster.secretUserKey=user', 'targetTidbCluster.secretPwdKey=password', ...set],
+      }),
+      secrets: { 'cloud-storage-secret': { 'rclone.conf': s3.rcloneConf('s3') }, db: { user: 'app', password: PASSWORD } },
+      resetTarget: async () => { await target.query('DROP DATABASE IF EXISTS shop; DROP DATABASE IF EXISTS lightning_task_info'); },
+      assertImported: () => assertSameDatabase(source, 'shop', target, 'shop'),
       close,
     };
   } catch (e) {
