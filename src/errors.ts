@@ -70,6 +70,7 @@ export const Codes = {
   Unknown: 'Lightning:Common:ErrUnknown',
   InvalidArgument: 'Lightning:Common:ErrInvalidArgument',
   NotImplemented: 'Lightning:Common:ErrNotImplemented',
+  Cancelled: 'Lightning:Common:ErrCancelled',
   VersionMismatch: 'Lightning:Common:ErrVersionMismatch',
   ReadConfigFile: 'Lightning:Config:ErrReadConfigFile',
   ParseConfigFile: 'Lightning:Config:ErrParseConfigFile',

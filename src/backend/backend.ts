@@ -9,6 +9,7 @@
 //   await w.close(); await engine.close(); ... backend.importEngine(...) (local/importer only)
 //
 // KV backends (local, importer) will implement the same shape with `writeKvs` on their engine writer.
+import type { LightningError } from '../errors.js';
 import type { RowBatch } from '../parse/types.js';
 
 export type BackendName = 'tidb' | 'local' | 'importer';
@@ -76,4 +77,18 @@ export interface Backend {
   importEngine(table: TableRef, engineId: number): Promise<void>;
   /** Remove per-task bookkeeping for a finished table (tidb: its progress rows). */
   cleanupTable(table: TableRef): Promise<void>;
+  /** Compare what the target holds with what this task imported (post-restore.checksum). */
+  verifyTable(table: TableRef): Promise<TableVerification>;
+}
+
+export interface TableVerification {
+  /** `db`.`tbl` */
+  table: string;
+  ok: boolean;
+  /** rows the target holds */
+  rows: number;
+  /** one line for people: what was compared and how it came out */
+  detail: string;
+  /** the error post-restore.checksum = required raises when !ok */
+  error?: LightningError;
 }

@@ -1,14 +1,14 @@
 // The `tidb` backend (logical import): rows become INSERT/REPLACE/INSERT IGNORE statements over mysql2,
 // each batch committed with its chunk's progress row in the target (exactly-once, see writer.ts).
 import type { Logger } from '../../log.js';
-import type { Backend, ChunkCommit, ChunkRef, ChunkWriter, EngineWriter, TableRef } from '../backend.js';
+import type { Backend, ChunkCommit, ChunkRef, ChunkWriter, EngineWriter, TableRef, TableVerification } from '../backend.js';
 import { RowHasher } from './checksum.js';
 import { fetchColumns, type ColumnInfo } from './columns.js';
 import { ConnPool, type RetryOptions, type TidbConnOptions } from './conn.js';
 import { deleteTableSql, ensureSql, progressDdl, readProgress } from './progress.js';
-import { verifyTable, type VerifyResult } from './verify.js';
+import { mismatchError, verifyTable, type VerifyResult } from './verify.js';
 import { TidbChunkWriter, type OnDuplicate } from './writer.js';
-import { quoteIdent } from './values.js';
+import { tableKey } from './values.js';
 import { DatabaseError } from '../../errors.js';
 
 /**
@@ -61,7 +61,7 @@ export class TidbBackend implements Backend {
 
   async columns(table: TableRef): Promise<ColumnInfo[]> {
     const cols = await this.pool.withConn((c) => fetchColumns(c, table.schema, table.table));
-    if (!cols.length) throw new DatabaseError(`table ${quoteIdent(table.schema)}.${quoteIdent(table.table)} does not exist in the target`);
+    if (!cols.length) throw new DatabaseError(`table ${tableKey(table.schema, table.table)} does not exist in the target`);
     return cols;
   }
 
@@ -99,11 +99,20 @@ export class TidbBackend implements Backend {
   async importEngine(): Promise<void> {}
 
   async cleanupTable(table: TableRef): Promise<void> {
-    await this.pool.withConn((c) => c.query(deleteTableSql(this.schema, this.o.taskId, `${quoteIdent(table.schema)}.${quoteIdent(table.table)}`)));
+    await this.pool.withConn((c) => c.query(deleteTableSql(this.schema, this.o.taskId, tableKey(table.schema, table.table))));
   }
 
   /** Row count + content checksum of the target table against what the progress rows recorded. */
   async verify(table: TableRef): Promise<VerifyResult> {
     return this.pool.withConn((c) => verifyTable(c, table, { taskId: this.o.taskId, taskInfoSchema: this.schema }));
+  }
+
+  async verifyTable(table: TableRef): Promise<TableVerification> {
+    const r = await this.verify(table);
+    const hex = (x: bigint) => `0x${x.toString(16).padStart(16, '0')}`;
+    const detail = r.ok
+      ? `rows ${r.actualRows} = ${r.expectedRows}, ${r.contentSkipped ? `content not compared (${r.contentSkipped})` : `content checksum ${hex(r.actualChecksum)} = ${hex(r.expectedChecksum)}`}`
+      : mismatchError(r).message;
+    return { table: r.table, ok: r.ok, rows: r.actualRows, detail, ...(r.ok ? {} : { error: mismatchError(r) }) };
   }
 }

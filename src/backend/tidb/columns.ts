@@ -48,7 +48,7 @@ const s = (v: unknown): string => (Buffer.isBuffer(v) ? v.toString('utf8') : v =
 export async function fetchColumns(c: Conn, schema: string, table: string): Promise<ColumnInfo[]> {
   const [rows] = await c.query(`SELECT COLUMN_NAME, DATA_TYPE, COLUMN_TYPE, IS_NULLABLE, EXTRA, NUMERIC_SCALE, DATETIME_PRECISION,
     CHARACTER_OCTET_LENGTH FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = ? AND TABLE_NAME = ? ORDER BY ORDINAL_POSITION`,
-  [schema, table]) as unknown as [Array<Record<string, unknown>>];
+  [Buffer.from(schema, 'utf8'), Buffer.from(table, 'utf8')]) as unknown as [Array<Record<string, unknown>>];
   return rows.map((r) => {
     const dataType = s(r.DATA_TYPE).toLowerCase();
     const columnType = s(r.COLUMN_TYPE);

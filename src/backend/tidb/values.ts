@@ -163,9 +163,20 @@ export function appendTsvValue(out: ByteBuf, f: Field): void {
   else escaped(out, f.value, 0, f.value.length, TSV_ESC);
 }
 
-/** `db`.`tbl` with backticks doubled. */
+/** A JS string as the latin1 text whose bytes are its UTF-8 encoding: what a `charset: 'binary'` connection sends. */
+export function wire(s: string): string {
+  // eslint-disable-next-line no-control-regex
+  return /^[\x00-\x7f]*$/.test(s) ? s : Buffer.from(s, 'utf8').toString('latin1');
+}
+
+/** An identifier in backticks (doubled inside), in wire form: for SQL text only, never for messages. */
 export function quoteIdent(name: string): string {
-  return '`' + name.replace(/`/g, '``') + '`';
+  return '`' + wire(name.replace(/`/g, '``')) + '`';
+}
+
+/** `db`.`tbl` as a readable string: the key of checkpoints and progress rows, and the name in messages. */
+export function tableKey(schema: string, table: string): string {
+  return `\`${schema.replace(/`/g, '``')}\`.\`${table.replace(/`/g, '``')}\``;
 }
 
 export function quoteTable(schema: string, table: string): string {

@@ -7,7 +7,7 @@ import { checksumSql } from './checksum.js';
 import { fetchColumns } from './columns.js';
 import type { Conn } from './conn.js';
 import { tableTotals } from './progress.js';
-import { quoteIdent } from './values.js';
+import { tableKey } from './values.js';
 
 export interface VerifyResult {
   table: string;
@@ -29,7 +29,7 @@ export async function remoteChecksum(c: Conn, table: TableRef): Promise<{ rows: 
 }
 
 export async function verifyTable(c: Conn, table: TableRef, o: { taskId: bigint; taskInfoSchema: string }): Promise<VerifyResult> {
-  const name = `${quoteIdent(table.schema)}.${quoteIdent(table.table)}`;
+  const name = tableKey(table.schema, table.table);
   const exp = await tableTotals(c, o.taskInfoSchema, o.taskId, name);
   const act = await remoteChecksum(c, table);
   const ok = exp.rows === act.rows && (exp.unverifiable !== '' || exp.checksum === act.checksum);

@@ -11,7 +11,7 @@ import type { ChunkCommit, ChunkRef, ChunkWriter } from '../backend.js';
 import { addChecksum, type RowHasher } from './checksum.js';
 import { backoffMs, isTransient, type ConnPool, type RetryOptions } from './conn.js';
 import { advanceSql, readProgress } from './progress.js';
-import { appendSqlValue, ByteBuf, quoteIdent } from './values.js';
+import { appendSqlValue, ByteBuf, quoteIdent, tableKey } from './values.js';
 
 export type OnDuplicate = 'error' | 'replace' | 'ignore';
 
@@ -149,6 +149,6 @@ export class TidbChunkWriter implements ChunkWriter {
   }
 
   private ctx(d: Delta) {
-    return { table: `${quoteIdent(this.s.schema)}.${quoteIdent(this.s.table)}`, file: this.chunk.path, offset: d.first.offset, row: d.first.rowNo };
+    return { table: tableKey(this.s.schema, this.s.table), file: this.chunk.path, offset: d.first.offset, row: d.first.rowNo };
   }
 }

@@ -10,7 +10,8 @@ import { importOptional } from './optional.js';
 import { processIO, type CommandIO } from './io.js';
 
 export interface ImportModule {
-  runImport(config: Config, opts: { logger: Logger; load: LoadResult }): Promise<void>;
+  runImport(config: Config, opts: { logger: Logger; load: LoadResult; signal?: AbortSignal }): Promise<unknown>;
+  formatSummary(result: unknown): string;
 }
 
 export async function lightningCommand(argv: readonly string[], io: CommandIO = processIO()): Promise<number> {
@@ -28,6 +29,21 @@ export async function lightningCommand(argv: readonly string[], io: CommandIO = 
   logger.info({ config: redactedConfig(config), configFile: args.configFile }, 'effective config');
   const mod = await importOptional<ImportModule>(new URL('../../import/index.js', import.meta.url));
   if (!mod) throw new NotImplementedError('import');
-  await mod.runImport(config, { logger, load: args.result });
-  return 0;
+  // SIGINT/SIGTERM: stop scheduling, let in-flight batches commit, keep the checkpoint (Go's graceful cancel).
+  const ac = new AbortController();
+  const stop = () => ac.abort();
+  process.once('SIGINT', stop);
+  process.once('SIGTERM', stop);
+  try {
+    const result = await mod.runImport(config, { logger, load: args.result, signal: ac.signal });
+    io.stdout.write(mod.formatSummary(result));
+    logger.info({ finished: true }, 'tidb lightning exit successfully');
+    return 0;
+  } catch (e) {
+    logger.error({ finished: false, err: (e as Error).message }, 'tidb lightning exit');
+    throw e;
+  } finally {
+    process.off('SIGINT', stop);
+    process.off('SIGTERM', stop);
+  }
 }

@@ -1,0 +1,140 @@
+// The target database as the orchestrator sees it, whatever the backend: schema DDL, the table checks of the
+// prechecks, and the post-restore statements (ANALYZE, AUTO_INCREMENT rebase). A small pool of its own, so DDL
+// and post-restore never wait behind the backend's data connections.
+import { readFileSync } from 'node:fs';
+import { DatabaseError, Codes, ConfigError } from '../errors.js';
+import { ConnPool, isTransient, backoffMs, type TidbConnOptions, type Conn } from '../backend/tidb/conn.js';
+import { fetchColumns, type ColumnInfo } from '../backend/tidb/columns.js';
+import { quoteIdent, tableKey } from '../backend/tidb/values.js';
+import type { TableRef } from '../backend/backend.js';
+import type { Config } from '../config/types.js';
+import { setTimeout as sleep } from 'node:timers/promises';
+
+type Rows = Array<Record<string, unknown>>;
+const str = (v: unknown): string => (Buffer.isBuffer(v) ? v.toString('utf8') : v === null || v === undefined ? '' : String(v));
+
+/** mysql2 options from `[tidb]` (host, port, user, password, sql-mode, session vars, TLS from `[tidb.security]`). */
+export function connOptions(cfg: Config, connections: number): TidbConnOptions {
+  const t = cfg.tidb;
+  const sec = t.security;
+  let ssl: TidbConnOptions['ssl'];
+  const read = (p: string, key: string): Buffer => {
+    try {
+      return readFileSync(p);
+    } catch (e) {
+      throw new ConfigError(`cannot read ${key} '${p}': ${(e as Error).message}`, { key }, e, Codes.InvalidTLSConfig);
+    }
+  };
+  if (t.tls !== 'false' && (sec.caPath || t.tls === 'skip-verify' || t.tls === 'preferred' || t.tls === 'cluster')) {
+    ssl = {
+      ...(sec.caPath ? { ca: read(sec.caPath, 'tidb.security.ca-path') } : {}),
+      ...(sec.certPath ? { cert: read(sec.certPath, 'tidb.security.cert-path') } : {}),
+      ...(sec.keyPath ? { key: read(sec.keyPath, 'tidb.security.key-path') } : {}),
+      rejectUnauthorized: t.tls !== 'skip-verify' && t.tls !== 'preferred',
+    };
+  }
+  return {
+    host: t.host, port: t.port, user: t.user, password: t.password,
+    sqlMode: t.sqlMode === '' ? undefined : t.sqlMode,
+    sessionVars: { ...t.sessionVars },
+    connections, ssl,
+  };
+}
+
+export class TargetDb {
+  readonly pool: ConnPool;
+
+  constructor(opts: TidbConnOptions) {
+    this.pool = new ConnPool({ ...opts, connections: 2 });
+  }
+
+  /** Run with retries of transient errors (DDL is idempotent here: IF NOT EXISTS everywhere). */
+  async withConn<T>(f: (c: Conn) => Promise<T>, retries = 5): Promise<T> {
+    for (let attempt = 0; ; attempt++) {
+      try {
+        return await this.pool.withConn(f);
+      } catch (e) {
+        if (!isTransient(e) || attempt >= retries) throw e;
+        await sleep(backoffMs(attempt));
+      }
+    }
+  }
+
+  async query(sql: string, what: string, ctx: Record<string, string | number> = {}): Promise<Rows> {
+    try {
+      return await this.withConn(async (c) => ((await c.query(sql)) as unknown as [Rows])[0]);
+    } catch (e) {
+      throw new DatabaseError(`${what} failed: ${(e as Error).message}`, { cause: e, context: ctx, retryable: isTransient(e) });
+    }
+  }
+
+  /** Statements on one connection, in order (schema files: `USE db`, SET …, CREATE …). */
+  async execAll(stmts: string[], what: string, ctx: Record<string, string | number> = {}): Promise<void> {
+    try {
+      await this.withConn(async (c) => { for (const s of stmts) await c.query(s); });
+    } catch (e) {
+      throw new DatabaseError(`${what} failed: ${(e as Error).message}`, { cause: e, context: ctx, code: Codes.CreateSchema, retryable: isTransient(e) });
+    }
+  }
+
+  async version(): Promise<string> {
+    const r = await this.query('SELECT VERSION() AS v', 'reading the target version');
+    return str(r[0]?.v);
+  }
+
+  async columns(t: TableRef): Promise<ColumnInfo[]> {
+    try {
+      return await this.withConn((c) => fetchColumns(c, t.schema, t.table));
+    } catch (e) {
+      throw new DatabaseError(`reading the columns of ${tableKey(t.schema, t.table)} failed: ${(e as Error).message}`, { cause: e });
+    }
+  }
+
+  async tableExists(t: TableRef): Promise<boolean> {
+    const r = await this.query(`SELECT COUNT(*) AS n FROM information_schema.TABLES WHERE TABLE_SCHEMA = ${hexStr(t.schema)} AND TABLE_NAME = ${hexStr(t.table)}`,
+      'looking up a table', { table: tableKey(t.schema, t.table) });
+    return Number(str(r[0]?.n)) > 0;
+  }
+
+  async isEmpty(t: TableRef): Promise<boolean> {
+    const r = await this.query(`SELECT 1 AS x FROM ${quoteIdent(t.schema)}.${quoteIdent(t.table)} LIMIT 1`, 'checking that the table is empty',
+      { table: tableKey(t.schema, t.table) });
+    return r.length === 0;
+  }
+
+  async analyze(t: TableRef): Promise<void> {
+    const r = await this.query(`ANALYZE TABLE ${quoteIdent(t.schema)}.${quoteIdent(t.table)}`, 'ANALYZE TABLE', { table: tableKey(t.schema, t.table) });
+    const bad = r.find((x) => str(x.Msg_type).toLowerCase() === 'error');
+    if (bad) throw new DatabaseError(`ANALYZE TABLE failed: ${str(bad.Msg_text)}`, { context: { table: tableKey(t.schema, t.table) } });
+  }
+
+  /**
+   * Make the next AUTO_INCREMENT value larger than every imported one. MySQL/MariaDB already move it on explicit
+   * inserts; this covers targets that do not (and TiDB, whose allocator Lightning must rebase). Returns the new
+   * base, or undefined when the table has no AUTO_INCREMENT column or nothing to do.
+   */
+  async rebaseAutoIncrement(t: TableRef, cols: ColumnInfo[]): Promise<number | undefined> {
+    const col = cols.find((c) => c.autoIncrement);
+    if (!col) return undefined;
+    const ctx = { table: tableKey(t.schema, t.table) };
+    const [mx] = await this.query(`SELECT MAX(${quoteIdent(col.name)}) AS m FROM ${quoteIdent(t.schema)}.${quoteIdent(t.table)}`, 'reading the AUTO_INCREMENT maximum', ctx);
+    const [ai] = await this.query(`SELECT AUTO_INCREMENT AS a FROM information_schema.TABLES WHERE TABLE_SCHEMA = ${hexStr(t.schema)} AND TABLE_NAME = ${hexStr(t.table)}`,
+      'reading AUTO_INCREMENT', ctx);
+    const max = str(mx?.m);
+    if (max === '' || !/^-?\d+$/.test(max)) return undefined;
+    const next = BigInt(max) + 1n;
+    const cur = str(ai?.a);
+    if (cur !== '' && BigInt(cur) >= next) return undefined;
+    await this.query(`ALTER TABLE ${quoteIdent(t.schema)}.${quoteIdent(t.table)} AUTO_INCREMENT = ${next}`, 'rebasing AUTO_INCREMENT', ctx);
+    return Number(next);
+  }
+
+  async close(): Promise<void> {
+    await this.pool.close();
+  }
+}
+
+/** A string literal for information_schema lookups that is byte-exact whatever the connection charset. */
+export function hexStr(s: string): string {
+  return s === '' ? "''" : `X'${Buffer.from(s, 'utf8').toString('hex')}'`;
+}
