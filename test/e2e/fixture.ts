@@ -1,5 +1,5 @@
-// Shared set-up of the chart-to-process tests: a source MariaDB with a small shop database dumped by the real
-// mydumper, a target MariaDB with a password user, a local S3 holding the dump as a tarball and as a directory,
+// Shared set-up of the chart-to-process tests: a source MariaDB with a shop database (tables with and without a
+// primary key) dumped by the real mydumper, a target MariaDB with a password user, a local S3 holding the dump as a tarball and as a directory,
 // and the "image" binaries (wrappers that record their argv, then exec the real tidb-lightning / rclone).
 import { chmodSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -14,7 +14,9 @@ import { startS3, type LocalS3 } from './s3.js';
 
 /** Spaces, quotes, `$`, `*` and `\`: anything the official chart's unquoted `${TIDB_PASSWORD}` would mangle. */
 export const PASSWORD = `p@ss w0rd "$HOME" *.sql \\ 'x'`;
-export const TABLES = [['shop', 'users'], ['shop', 'events']] as const;
+export const TABLES = [['shop', 'users'], ['shop', 'events'], ['shop', 'big']] as const;
+/** rows of shop.big: 30 chunk files of 1000 rows (~5 MB), enough for a kill -9 to land mid-import */
+export const BIG_ROWS = 30_000;
 
 export interface Fixture {
   work: string;
@@ -81,7 +83,9 @@ export async function setUp(): Promise<Fixture> {
         FROM seq_1_to_3000;
       CREATE TABLE shop.events (ts DATETIME NOT NULL, kind VARCHAR(16), v INT);
       INSERT INTO shop.events SELECT '2020-03-07 10:00:00' + INTERVAL (seq % 500) MINUTE, ELT(1 + seq % 3, 'a', 'b', NULL), seq % 11
-        FROM seq_1_to_2000;`);
+        FROM seq_1_to_2000;
+      CREATE TABLE shop.big (n INT NOT NULL, pad VARCHAR(255) NOT NULL);
+      INSERT INTO shop.big SELECT seq % 5000, REPEAT(CHAR(65 + seq % 26), 100 + seq % 100) FROM seq_1_to_${BIG_ROWS};`);
     const rows: Record<string, number> = {};
     for (const [d, t] of TABLES) {
       const r = await source.query<Array<{ n: number }>>(`SELECT COUNT(*) AS n FROM ${d}.${t}`);
