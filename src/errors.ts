@@ -96,6 +96,10 @@ export const Codes = {
   UnknownColumns: 'Lightning:Restore:ErrUnknownColumns',
   CheckDataSource: 'Lightning:Restore:ErrCheckDataSource',
   DiskQuota: 'Lightning:Restore:ErrDiskQuota',
+  DuplicateKey: 'Lightning:Restore:ErrFoundDuplicateKey',
+  // local sorted engines (src/sort)
+  SortedFile: 'Lightning:Sort:ErrSortedFile',
+  EngineState: 'Lightning:Sort:ErrEngineState',
   // Loader (source files and parsers); the Go tool has no codes for most of these, the names follow its scheme.
   FileRoute: 'Lightning:Loader:ErrFileRouteConfig',
   Syntax: 'Lightning:Loader:ErrSyntax',
@@ -118,6 +122,10 @@ export const Codes = {
   KVWriteFailed: 'Lightning:KV:ErrKVWriteFailed',
   KVRpc: 'Lightning:KV:ErrRPC',
   KVCodec: 'Lightning:KV:ErrCodec',
+  KVNoLeader: 'Lightning:KV:ErrNoLeader',
+  KVSplitRegion: 'Lightning:KV:ErrSplitRegion',
+  KVScanRegion: 'Lightning:PD:ErrPDBatchScanRegion',
+  KVImport: 'Lightning:KV:ErrImportEngine',
   PDRequest: 'Lightning:PD:ErrUpdatePD',
   Importer: 'Lightning:Importer:ErrImporter',
 } as const;

@@ -42,12 +42,21 @@ export interface ChunkCommit {
   checksum: bigint;
   /** why the content checksum cannot be trusted for this chunk ('' = it can) */
   unverifiable: string;
+  /** rows of those that are not rows of their own in the target (skipped by IGNORE, replaced by a later REPLACE) */
+  skipped: number;
   /** column list of the rows being imported (null = table order), for the parser's resume */
   columns: string[] | null;
+  /**
+   * KV backends (local, importer): `checksum` is then the XOR of crc64(key‖value) over the chunk's KV pairs
+   * (Lightning's verification.KVChecksum, checkpoint column kvc_checksum), and these are its pair and byte counts
+   * (kvc_kvs, kvc_bytes). Absent for tidb.
+   */
+  kvKvs?: number;
+  kvBytes?: number;
 }
 
 export function initialCommit(chunk: { offset: number; prevRowIdMax: number }): ChunkCommit {
-  return { pos: chunk.offset, prevRowIdMax: chunk.prevRowIdMax, rows: 0, checksum: 0n, unverifiable: '', columns: null };
+  return { pos: chunk.offset, prevRowIdMax: chunk.prevRowIdMax, rows: 0, checksum: 0n, unverifiable: '', skipped: 0, columns: null };
 }
 
 export interface ChunkWriter {
@@ -77,8 +86,18 @@ export interface Backend {
   importEngine(table: TableRef, engineId: number): Promise<void>;
   /** Remove per-task bookkeeping for a finished table (tidb: its progress rows). */
   cleanupTable(table: TableRef): Promise<void>;
-  /** Compare what the target holds with what this task imported (post-restore.checksum). */
-  verifyTable(table: TableRef): Promise<TableVerification>;
+  /**
+   * Compare what the target holds with what this task imported (post-restore.checksum). `chunks` are the
+   * figures each chunk's checkpoint recorded (KV backends: their KV checksums; tidb keeps its own in the target).
+   */
+  verifyTable(table: TableRef, chunks: readonly ChunkFigures[]): Promise<TableVerification>;
+}
+
+/** What a chunk checkpoint records of the data written (kvc_kvs, kvc_bytes, kvc_checksum). */
+export interface ChunkFigures {
+  kvcKvs: number;
+  kvcBytes: number;
+  kvcChecksum: bigint;
 }
 
 export interface TableVerification {

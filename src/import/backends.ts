@@ -36,6 +36,7 @@ export async function createBackend(c: BackendContext): Promise<Backend> {
         batchRows: cfg.tikvImporter.logicalImportBatchRows,
         maxAllowedPacket: cfg.tidb.maxAllowedPacket,
         taskInfoSchema: taskInfoSchema(cfg),
+        sourceNoBackslashEscapes: /NO_BACKSLASH_ESCAPES/i.test(cfg.tidb.sqlMode),
         logger: c.logger,
       });
     }

@@ -6,7 +6,7 @@ import type { ChunkCommit, ChunkRef, EngineWriter } from '../backend/backend.js'
 import type { ColumnInfo } from '../backend/tidb/columns.js';
 import type { ChunkCheckpoint, CheckpointStore } from '../checkpoint/types.js';
 import { Codes, LightningError, SourceError } from '../errors.js';
-import { parseCsv, parseParquet, parseSql, makeFieldDecoder, type CsvOptions, type RowBatch } from '../parse/index.js';
+import { FieldKind, parseCsv, parseParquet, parseSql, makeFieldDecoder, type CsvOptions, type RowBatch } from '../parse/index.js';
 import { openDataFile, COMPRESSED_SIZE_INF } from '../source/index.js';
 import type { Semaphore } from './limit.js';
 
@@ -66,7 +66,10 @@ function rows(ctx: ChunkContext, cp: ChunkCheckpoint, from: ChunkCommit): AsyncG
 
 async function* decodeSql(src: AsyncGenerator<RowBatch>, decode: NonNullable<ReturnType<typeof makeFieldDecoder>>, file: string): AsyncGenerator<RowBatch> {
   for await (const b of src) {
-    for (const r of b.rows) for (const f of r.fields) if (f.kind === 1) f.value = decode(f.value, { file, offset: r.offset, row: r.rowNo });
+    for (const r of b.rows) {
+      r.plain = 0; // converted values are no longer the file's text
+      for (const f of r.fields) if (f.kind === FieldKind.Str) f.value = decode(f.value, { file, offset: r.offset, row: r.rowNo });
+    }
     yield b;
   }
 }
@@ -107,7 +110,7 @@ class ColumnCheck {
  * Resolves with the final commit; rejects with the first error (parser or writer), after in-flight writes settle.
  */
 export async function importChunk(ctx: ChunkContext, engine: EngineWriter, cp: ChunkCheckpoint, committed: ChunkCommit | undefined): Promise<ChunkCommit> {
-  const from: ChunkCommit = committed ?? { pos: cp.offset, prevRowIdMax: cp.prevRowIdMax, rows: 0, checksum: 0n, unverifiable: '', columns: cp.columns };
+  const from: ChunkCommit = committed ?? { pos: cp.offset, prevRowIdMax: cp.prevRowIdMax, rows: 0, checksum: 0n, unverifiable: '', skipped: 0, columns: cp.columns };
   const ref = chunkRef(cp);
   const writer = await engine.openChunk(ref, from);
   const check = new ColumnCheck(ctx, cp.path);

@@ -8,7 +8,7 @@ import { openDataFile } from '../source/open.js';
 import type { SourceScan, SourceSchema, SourceTable } from '../source/types.js';
 import { quoteIdent, tableKey, wire } from '../backend/tidb/values.js';
 import { forEachLimit } from './limit.js';
-import { parseCreateHead, rewriteCreate, splitStatements } from './schema-sql.js';
+import { deferIndexes, parseCreateHead, rewriteCreate, splitStatements, type DeferredIndexes } from './schema-sql.js';
 import type { TargetDb } from './target.js';
 
 export interface SchemaOptions {
@@ -17,6 +17,8 @@ export interface SchemaOptions {
   characterSet: string;
   logger: Logger;
   concurrency: number;
+  /** create tables without their plain secondary indexes (added after the data, see deferIndexes) */
+  deferIndexes: boolean;
   signal?: AbortSignal;
 }
 
@@ -34,23 +36,31 @@ async function readSchemaFile(root: string, path: string, characterSet: string):
   return wire(decodeSchemaText(Buffer.concat(parts), characterSet, path));
 }
 
-/** Statements of a table schema file that set up the session or create the table; everything else is dropped. */
-function tableStatements(text: string, t: SourceTable, file: string): string[] {
+/**
+ * Statements of a table schema file that set up the session or create the table; everything else is dropped.
+ * With `defer`, the CREATE TABLE leaves out the indexes deferIndexes() picks; they are returned.
+ */
+function tableStatements(text: string, t: SourceTable, file: string, defer: boolean): { stmts: string[]; deferred: DeferredIndex[] } {
   const out: string[] = [];
   let created = false;
+  let deferred: DeferredIndex[] = [];
   for (const s of splitStatements(text)) {
     const head = parseCreateHead(s);
     if (head?.kind === 'table') {
       if (created) throw new SourceError(Codes.CreateSchema, 'schema file has more than one CREATE TABLE', { file, table: tableKey(t.schema, t.table) });
-      out.push(rewriteCreate(s, head, { schema: t.schema, table: t.table }));
+      let stmt = rewriteCreate(s, head, { schema: t.schema, table: t.table });
+      if (defer) ({ stmt, indexes: deferred } = deferIndexes(stmt));
+      out.push(stmt);
       created = true;
     } else if (/^(\/\*!\d*\s*)?SET\b/i.test(s)) {
       out.push(s);
     }
   }
   if (!created) throw new SourceError(Codes.CreateSchema, 'schema file has no CREATE TABLE statement', { file, table: tableKey(t.schema, t.table), expected: 'CREATE TABLE' });
-  return out;
+  return { stmts: out, deferred };
 }
+
+export type DeferredIndex = DeferredIndexes['indexes'][number];
 
 async function createDatabase(db: TargetDb, s: SourceSchema, o: SchemaOptions): Promise<void> {
   let stmt = `CREATE DATABASE IF NOT EXISTS ${quoteIdent(s.name)}`;
@@ -62,7 +72,9 @@ async function createDatabase(db: TargetDb, s: SourceSchema, o: SchemaOptions): 
   await db.execAll([stmt], 'CREATE DATABASE', { file: s.schemaFile ?? '', table: quoteIdent(s.name) });
 }
 
-export async function createSchemas(db: TargetDb, scan: SourceScan, o: SchemaOptions): Promise<void> {
+/** Creates what is missing; returns, per table (`db`.`tbl`), the indexes its CREATE TABLE left out. */
+export async function createSchemas(db: TargetDb, scan: SourceScan, o: SchemaOptions): Promise<Map<string, DeferredIndex[]>> {
+  const deferred = new Map<string, DeferredIndex[]>();
   for (const s of scan.schemas) await createDatabase(db, s, o);
   const tables = scan.schemas.flatMap((s) => s.tables);
   await forEachLimit(tables, o.concurrency, async (t) => {
@@ -72,7 +84,8 @@ export async function createSchemas(db: TargetDb, scan: SourceScan, o: SchemaOpt
       throw new LightningError(Codes.TableNotExists, `table ${key} schema not found: the dump has no ${t.sourceSchema}.${t.sourceTable}-schema.sql and the target has no such table`,
         { context: { table: key } });
     }
-    const stmts = tableStatements(await readSchemaFile(o.root, t.schemaFile, o.characterSet), t, t.schemaFile);
+    const { stmts, deferred: idx } = tableStatements(await readSchemaFile(o.root, t.schemaFile, o.characterSet), t, t.schemaFile, o.deferIndexes);
+    if (idx.length) deferred.set(key, idx);
     await db.execAll([`USE ${quoteIdent(t.schema)}`, ...stmts], 'CREATE TABLE', { file: t.schemaFile, table: key });
     o.logger.info({ table: key, file: t.schemaFile }, 'table created');
   }, o.signal);
@@ -82,6 +95,7 @@ export async function createSchemas(db: TargetDb, scan: SourceScan, o: SchemaOpt
       await db.execAll([`USE ${quoteIdent(s.name)}`, ...stmts], 'CREATE VIEW', { file: v.schemaFile, table: tableKey(s.name, v.table) });
     }
   }
+  return deferred;
 }
 
 /** True when every table of the scan would need no DDL (no-schema): all must exist. */

@@ -102,6 +102,55 @@ export class TargetDb {
     return r.length === 0;
   }
 
+  /** Index names of a table (as UTF-8 text). */
+  async indexNames(t: TableRef): Promise<Set<string>> {
+    const r = await this.query(`SELECT DISTINCT INDEX_NAME AS n FROM information_schema.STATISTICS WHERE TABLE_SCHEMA = ${hexStr(t.schema)} AND TABLE_NAME = ${hexStr(t.table)}`,
+      'reading the indexes', { table: tableKey(t.schema, t.table) });
+    return new Set(r.map((x) => str(x.n).toLowerCase()));
+  }
+
+  /**
+   * `ALTER TABLE … ADD <definition>, …` (definitions in wire form). An index that exists already (an ALTER of a
+   * killed run that the server finished) is fine: on ER_DUP_KEYNAME the indexes are added one by one.
+   */
+  async addIndexes(t: TableRef, definitions: string[]): Promise<void> {
+    if (!definitions.length) return;
+    const alter = (defs: string[]) => this.query(`ALTER TABLE ${quoteIdent(t.schema)}.${quoteIdent(t.table)} ${defs.map((d) => `ADD ${d}`).join(', ')}`,
+      'adding the secondary indexes', { table: tableKey(t.schema, t.table) });
+    const dupName = (e: unknown) => (e as { cause?: { errno?: number } }).cause?.errno === 1061;
+    try {
+      await alter(definitions);
+    } catch (e) {
+      if (!dupName(e)) throw e;
+      for (const d of definitions) await alter([d]).catch((x: unknown) => { if (!dupName(x)) throw x; });
+    }
+  }
+
+  /**
+   * `<task-info-schema>.table_done_v1`: one row per table a task finished (with its source files' hash). A rerun
+   * after the checkpoint is gone (keep-after-success = remove, or a kill just after it was removed) finds the table
+   * finished instead of refusing it as not empty.
+   */
+  async markDone(schema: string, table: string, hash: string, taskId: bigint, rows: number): Promise<void> {
+    const t = `${quoteIdent(schema)}.\`table_done_v1\``;
+    await this.query(`CREATE DATABASE IF NOT EXISTS ${quoteIdent(schema)}`, 'creating the task info schema');
+    await this.query(`CREATE TABLE IF NOT EXISTS ${t} (table_name VARBINARY(261) NOT NULL PRIMARY KEY, source_hash VARBINARY(64) NOT NULL,
+      task_id BIGINT UNSIGNED NOT NULL, row_count BIGINT NOT NULL, finished_at TIMESTAMP NOT NULL DEFAULT CURRENT_TIMESTAMP) ENGINE=InnoDB`, 'creating table_done_v1');
+    await this.query(`REPLACE INTO ${t} (table_name, source_hash, task_id, row_count) VALUES (${hexStr(table)}, ${hexStr(hash)}, ${taskId}, ${rows})`,
+      'recording a finished table', { table });
+  }
+
+  async doneBy(schema: string, table: string): Promise<{ hash: string; taskId: bigint } | undefined> {
+    let r: Rows;
+    try {
+      r = await this.withConn(async (c) => ((await c.query(`SELECT source_hash h, task_id t FROM ${quoteIdent(schema)}.\`table_done_v1\` WHERE table_name = ${hexStr(table)}`)) as unknown as [Rows])[0]);
+    } catch (e) {
+      if ([1146, 1049].includes((e as { errno?: number }).errno ?? 0)) return undefined;
+      throw new DatabaseError(`reading table_done_v1 failed: ${(e as Error).message}`, { cause: e });
+    }
+    return r[0] ? { hash: str(r[0].h), taskId: BigInt(str(r[0].t)) } : undefined;
+  }
+
   async analyze(t: TableRef): Promise<void> {
     const r = await this.query(`ANALYZE TABLE ${quoteIdent(t.schema)}.${quoteIdent(t.table)}`, 'ANALYZE TABLE', { table: tableKey(t.schema, t.table) });
     const bad = r.find((x) => str(x.Msg_type).toLowerCase() === 'error');

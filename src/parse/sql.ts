@@ -71,6 +71,10 @@ class SqlParser {
   wantCode: Code = Codes.Syntax;
   wantAt = 0;
   private val: SliceField = SliceField.of(FieldKind.Null);
+  /** LOAD DATA compatibility of the last value: 0 no, 1 bare (number, NULL), else its quote byte (see Row.plain) */
+  private valPlain = 0;
+  /** the last unescaped string had an escape LOAD DATA reads differently (\% \_ \N) */
+  private oddEscape = false;
   private readonly noBs: boolean;
 
   constructor(readonly o: SqlParseOptions) {
@@ -291,17 +295,23 @@ class SqlParser {
     const start = p;
     const fields: SliceField[] = [];
     p++;
+    // LOAD DATA compatibility of the whole row: no whitespace/comments inside, one quote byte for all strings
+    let plain = 1;
     for (;;) {
-      p = this.skipWs(p);
-      if (p === NEED) return Step.Need;
+      const q = this.skipWs(p);
+      if (q === NEED) return Step.Need;
+      if (q !== p) { plain = 0; p = q; }
       if (p >= end) { this.need(p, 'a value'); return Step.Need; }
-      if (b[p] === 0x29 && fields.length === 0) { p++; break; }
+      if (b[p] === 0x29 && fields.length === 0) { p++; plain = 0; break; }
       p = this.value(p);
       if (p === NEED) return Step.Need;
       fields.push(this.val);
+      const vp = this.valPlain;
+      if (vp !== 1 && plain !== 0) plain = vp !== 0 && (plain === 1 || plain === vp) ? vp : 0;
       if (p < end && b[p] === 0x2c) { p++; continue; } // fast path: no space after a value
-      p = this.skipWs(p);
-      if (p === NEED) return Step.Need;
+      const r = this.skipWs(p);
+      if (r === NEED) return Step.Need;
+      if (r !== p) { plain = 0; p = r; }
       if (p >= end) { this.need(p, "',' or ')' after a value"); return Step.Need; }
       const c = b[p];
       if (c === 0x2c) { p++; continue; }
@@ -313,7 +323,7 @@ class SqlParser {
       throw this.err(Codes.RowTooLarge, `row is larger than the maximum row size ${max} bytes`, start, `a row of at most ${max} bytes`);
     }
     this.rowNo++;
-    this.row = { fields, offset: this.base + start, end: this.base + p, rowNo: this.rowNo };
+    this.row = { fields, offset: this.base + start, end: this.base + p, rowNo: this.rowNo, src: b, srcStart: start, plain };
     this.st = St.AfterRow;
     this.consumed = p;
     return Step.Row;
@@ -325,9 +335,10 @@ class SqlParser {
     const c = b[p]!;
     if (c === 0x27 || c === 0x22) {
       const r = this.string(p, c);
-      
+      this.valPlain = this.oddEscape ? 0 : c;
       return r;
     }
+    this.valPlain = 0;
     if (c === 0x30 && p + 1 < end && (b[p + 1] === 0x78 || b[p + 1] === 0x58 || b[p + 1] === 0x62 || b[p + 1] === 0x42)) {
       let i = p + 2;
       while (i < end && IS_WORD[b[i]!]) i++;
@@ -341,6 +352,7 @@ class SqlParser {
       while (i < end && IS_NUM[b[i]!]) i++;
       if (i >= end && !this.eof) return this.need(p, 'end of the number');
       this.val = new SliceField(FieldKind.Num, b, p, i);
+      this.valPlain = 1;
       return i;
     }
     if (IS_WORD[c]) {
@@ -350,6 +362,8 @@ class SqlParser {
       const len = i - p;
       if (len === 4 && (c | 0x20) === 0x6e && (b[p + 1]! | 0x20) === 0x75 && (b[p + 2]! | 0x20) === 0x6c && (b[p + 3]! | 0x20) === 0x6c) {
         this.val = new SliceField(FieldKind.Null, EMPTY, 0, 0);
+        // LOAD DATA reads only an upper-case bare NULL as NULL
+        this.valPlain = c === 0x4e && b[p + 1] === 0x55 && b[p + 2] === 0x4c && b[p + 3] === 0x4c ? 1 : 0;
         return i;
       }
       const q = i < end ? b[i] : -1;
@@ -361,6 +375,7 @@ class SqlParser {
           const v = this.val;
           if (lc === 0x78) this.val = SliceField.of(FieldKind.Bin, this.hex(v.start, v.end, p, v.src, true));
           else if (lc === 0x62) this.val = SliceField.of(FieldKind.Bits, this.bits(v.start, v.end, p, v.src));
+          this.valPlain = 0;
           return r;
         }
       }
@@ -376,6 +391,7 @@ class SqlParser {
           throw this.err(Codes.Syntax, `charset introducer ${intro} before a non-string literal`, p, 'a string or hex literal');
         }
         if (intro === '_BINARY' && v.kind === FieldKind.Str) v.kind = FieldKind.Bin;
+        this.valPlain = 0;
         return r;
       }
       this.val = new SliceField(FieldKind.Word, b, p, i);
@@ -439,6 +455,7 @@ class SqlParser {
       close = qi;
       break;
     }
+    this.oddEscape = false;
     this.val = escaped ? SliceField.of(FieldKind.Str, this.unescape(p + 1, close, q)) : new SliceField(FieldKind.Str, b, p + 1, close);
     return close + 1;
   }
@@ -451,8 +468,10 @@ class SqlParser {
     for (let i = s; i < e; i++) {
       const c = b[i]!;
       if (c === BS && bs) {
-        const x = ESC[b[++i]!]!;
-        if (x < 0) { out[o++] = BS; out[o++] = b[i]!; } else out[o++] = x;
+        const n = b[++i]!;
+        const x = ESC[n]!;
+        if (x < 0 || n === 0x4e) this.oddEscape = true;
+        if (x < 0) { out[o++] = BS; out[o++] = n; } else out[o++] = x;
       } else if (c === q) { out[o++] = q; i++; } else out[o++] = c;
     }
     return out.subarray(0, o);

@@ -32,6 +32,18 @@ export interface Row {
   end: number;
   /** 1-based row number within the file (counting from the chunk's first row when resuming) */
   rowNo: number;
+  /**
+   * SQL dumps only: the parser's buffer holding this row's text `(…)` and the index of its `(` in it (the text
+   * runs for `end - offset` bytes). Valid as long as the field views are.
+   */
+  src?: Buffer;
+  srcStart?: number;
+  /**
+   * SQL dumps only: whether `LOAD DATA … FIELDS TERMINATED BY ',' ENCLOSED BY q ESCAPED BY '\\' LINES STARTING BY
+   * '(' TERMINATED BY ')'` reads the row text as the same values: 0 = no (spaces, hex/bit literals, keywords,
+   * introducers, escapes LOAD DATA reads differently); 1 = yes, no quoted values; else yes with q = this byte.
+   */
+  plain?: number;
 }
 
 export interface RowBatch {

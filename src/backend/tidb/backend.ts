@@ -7,7 +7,8 @@ import { fetchColumns, type ColumnInfo } from './columns.js';
 import { ConnPool, type RetryOptions, type TidbConnOptions } from './conn.js';
 import { deleteTableSql, ensureSql, progressDdl, readProgress } from './progress.js';
 import { mismatchError, verifyTable, type VerifyResult } from './verify.js';
-import { TidbChunkWriter, type OnDuplicate } from './writer.js';
+import { TidbChunkWriter, type OnDuplicate, type WriterSettings } from './writer.js';
+import { loadPlanner } from './load-data.js';
 import { tableKey } from './values.js';
 import { DatabaseError } from '../../errors.js';
 
@@ -34,6 +35,13 @@ export interface TidbBackendOptions extends TidbConnOptions {
   taskInfoSchema?: string;
   retry?: RetryOptions;
   logger?: Logger;
+  /**
+   * The LOAD DATA fast path for SQL dumps (load-data.ts): on unless false. It also needs on-duplicate = error,
+   * a target that is not TiDB, and the parser's NO_BACKSLASH_ESCAPES setting equal to the session's.
+   */
+  loadData?: boolean;
+  /** sql-mode NO_BACKSLASH_ESCAPES as the source parser applies it */
+  sourceNoBackslashEscapes?: boolean;
 }
 
 export class TidbBackend implements Backend {
@@ -41,6 +49,7 @@ export class TidbBackend implements Backend {
   readonly pool: ConnPool;
   private readonly schema: string;
   private noBackslash = false;
+  private loadData = false;
 
   constructor(private readonly o: TidbBackendOptions) {
     this.pool = new ConnPool(o);
@@ -50,8 +59,13 @@ export class TidbBackend implements Backend {
   async open(): Promise<void> {
     await this.pool.withConn(async (c) => {
       for (const q of progressDdl(this.schema)) await c.query(q);
-      const [rows] = await c.query('SELECT @@SESSION.sql_mode AS m') as unknown as [Array<{ m: Buffer | string }>];
-      this.noBackslash = String(rows[0]?.m ?? '').toUpperCase().includes('NO_BACKSLASH_ESCAPES');
+      const [rows] = await c.query('SELECT @@SESSION.sql_mode AS m, VERSION() AS v') as unknown as [Array<{ m: Buffer | string; v: Buffer | string }>];
+      const mode = String(rows[0]?.m ?? '').toUpperCase();
+      this.noBackslash = mode.includes('NO_BACKSLASH_ESCAPES');
+      // TiDB's LOAD DATA differs in details we have not verified: it gets INSERT statements.
+      this.loadData = this.o.loadData !== false && this.o.onDuplicate === 'error' && !/tidb/i.test(String(rows[0]?.v ?? '')) &&
+        !mode.includes('ANSI_QUOTES') && (this.o.sourceNoBackslashEscapes ?? false) === this.noBackslash;
+      this.o.logger?.info({ sqlMode: mode, loadData: this.loadData }, 'tidb backend session');
     });
   }
 
@@ -69,10 +83,16 @@ export class TidbBackend implements Backend {
     const cols = await this.columns(table);
     const o = this.o;
     const max = Math.max(4096, (o.maxAllowedPacket ?? 64 << 20) / 2);
-    const settings = {
+    const settings: WriterSettings = {
       schema: table.schema, table: table.table, taskId: o.taskId, taskInfoSchema: this.schema, onDuplicate: o.onDuplicate,
       batchSize: Math.min(o.batchSize ?? DEFAULT_LOGICAL_BATCH_SIZE, max), batchRows: o.batchRows ?? DEFAULT_LOGICAL_BATCH_ROWS,
       noBackslashEscapes: this.noBackslash, retry: o.retry ?? {}, logger: o.logger,
+      load: this.loadData ? loadPlanner(cols) : undefined,
+      onLoadRefused: (e: unknown) => {
+        if (this.loadData) o.logger?.warn({ err: (e as Error).message }, 'the target refuses LOAD DATA LOCAL; using INSERT statements');
+        this.loadData = false;
+        settings.load = undefined;
+      },
     };
     const pool = this.pool;
     const schema = this.schema;

@@ -9,7 +9,7 @@
 // NULL/not-NULL. Where a value's stored form cannot be predicted (e.g. '1e3' into an INT, DEFAULT, NULL into an
 // auto-increment column, a column missing from the file) the chunk is marked unverifiable with the reason:
 // verification then compares the row count only and says why — it never reports a false mismatch.
-import { crc32 } from 'node:zlib';
+import { CRC32_INIT, crc32Byte, crc32Final, crc32Update } from './crc32.js';
 import { FieldKind, type Field, type Row } from '../../parse/types.js';
 import { appendRaw, ByteBuf, isSlice, quoteIdent } from './values.js';
 import type { ColumnInfo } from './columns.js';
@@ -91,10 +91,16 @@ function canon(c: ColumnInfo, f: Field, out: ByteBuf): string | null {
   if (c.kind === 'opaque') return null; // hashes as '' (not NULL)
   if (f.kind === FieldKind.Str || f.kind === FieldKind.Num) {
     // fast paths without a Buffer view per field: strings byte for byte, plain integers
-    if (c.kind === 'bytes') { appendRaw(out, f); return null; }
+    if (c.kind === 'bytes' && f.kind === FieldKind.Str) { appendRaw(out, f); return null; }
     if (c.kind === 'int' && isSlice(f) && plainInt(f.src, f.start, f.end) && !(c.autoIncrement && f.end - f.start === 1 && f.src[f.start] === 0x30)) {
       appendRaw(out, f);
       return null;
+    }
+    // A number into a string column is stored as the server prints the number (1e3 → '1000', 007 → '7').
+    if (f.kind === FieldKind.Num && (c.kind === 'bytes' || c.kind === 'char' || c.kind === 'binary')) {
+      const v = f.value;
+      if (isSlice(f) ? plainInt(f.src, f.start, f.end) : plainInt(v, 0, v.length)) { appendRaw(out, f); return null; }
+      return `numeric literal ${v.toString('latin1')} in string column ${c.name}`;
     }
   }
   const v = f.value;
@@ -199,26 +205,40 @@ export class RowHasher {
     let sum = 0;
     const out = this.scratch;
     const hashed = this.hashed;
+    const map = this.map;
     for (const row of rows) {
-      out.reset();
-      let crc = 0;
+      let crc = CRC32_INIT;
+      const fields = row.fields;
       for (let i = 0; i < hashed.length; i++) {
-        if (i) out.byte(SEP);
-        const fi = this.map[i]!;
+        if (i) crc = crc32Byte(crc, SEP);
+        const fi = map[i]!;
         if (fi < 0) continue;
-        const f = row.fields[fi];
+        const f = fields[fi];
         if (!f) { why ||= `row has fewer fields than columns`; continue; }
         const c = hashed[i]!;
-        // Long strings go to CRC32 directly (chained CRC = CRC of the concatenation) instead of via the scratch.
-        if (c.kind === 'bytes' && f.kind === FieldKind.Str && isSlice(f) && f.end - f.start > 48) {
-          if (out.len) { crc = crc32(out.view(), crc); out.reset(); }
-          crc = crc32(f.src.subarray(f.start, f.end), crc);
-          continue;
+        // Fast paths straight from the parser's bytes (no view, no copy): strings as they are, CHAR without its
+        // trailing spaces, integers already in canonical form. Everything else goes through canon().
+        if (isSlice(f) && (f.kind === FieldKind.Str || f.kind === FieldKind.Num)) {
+          const k = f.kind === FieldKind.Num ? 'num' : c.kind;
+          if (k === 'bytes') { crc = crc32Update(crc, f.src, f.start, f.end); continue; }
+          if (k === 'char') {
+            let e = f.end;
+            while (e > f.start && f.src[e - 1] === 0x20) e--;
+            crc = crc32Update(crc, f.src, f.start, e);
+            continue;
+          }
+          if ((k === 'int' || (k === 'num' && c.kind === 'int')) && plainInt(f.src, f.start, f.end) &&
+            !(c.autoIncrement && f.end - f.start === 1 && f.src[f.start] === 0x30)) {
+            crc = crc32Update(crc, f.src, f.start, f.end);
+            continue;
+          }
         }
+        out.reset();
         const r = canon(c, f, out);
         if (r && !why) why = `${r} (row ${row.rowNo})`;
+        crc = crc32Update(crc, out.buf, 0, out.len);
       }
-      sum += out.len ? crc32(out.view(), crc) : crc;
+      sum += crc32Final(crc);
     }
     return [BigInt(sum), why];
   }

@@ -13,7 +13,10 @@ export interface TidbConnOptions {
   password: string;
   /** [tidb] sql-mode; undefined = leave the server's */
   sqlMode?: string;
-  /** [tidb.session-vars]; foreign_key_checks defaults to 0 here (mydumper's files say so too) */
+  /**
+   * [tidb.session-vars]; foreign_key_checks defaults to 0 and time_zone to '+00:00' here: mydumper and dumpling
+   * write TIMESTAMP values in UTC and say so (`SET TIME_ZONE='+00:00'`) at the top of every data file.
+   */
   sessionVars?: Record<string, string | number | boolean>;
   /** connections in the pool */
   connections?: number;
@@ -42,7 +45,7 @@ export function isTransient(e: unknown): boolean {
 function sessionSql(o: TidbConnOptions): string[] {
   const out: string[] = [];
   if (o.sqlMode !== undefined) out.push(`SET SESSION sql_mode = ${mysql.escape(o.sqlMode)}`);
-  const vars: Record<string, string | number | boolean> = { foreign_key_checks: 0, ...o.sessionVars };
+  const vars: Record<string, string | number | boolean> = { foreign_key_checks: 0, time_zone: '+00:00', ...o.sessionVars };
   for (const [k, v] of Object.entries(vars)) {
     if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(k)) throw new LightningError(Codes.InvalidConfig, `invalid session variable name '${k}'`, { exitCode: 2 });
     out.push(`SET SESSION ${k} = ${typeof v === 'string' ? mysql.escape(v) : typeof v === 'boolean' ? (v ? 1 : 0) : v}`);

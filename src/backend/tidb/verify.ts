@@ -32,9 +32,11 @@ export async function verifyTable(c: Conn, table: TableRef, o: { taskId: bigint;
   const name = tableKey(table.schema, table.table);
   const exp = await tableTotals(c, o.taskInfoSchema, o.taskId, name);
   const act = await remoteChecksum(c, table);
-  const ok = exp.rows === act.rows && (exp.unverifiable !== '' || exp.checksum === act.checksum);
-  return { table: name, expectedRows: exp.rows, actualRows: act.rows, expectedChecksum: exp.checksum, actualChecksum: act.checksum,
-    contentSkipped: exp.unverifiable, ok };
+  const why = exp.unverifiable || (exp.skipped ? `${exp.skipped} row(s) were ignored or replaced as duplicates` : '');
+  const expectedRows = exp.rows - exp.skipped;
+  const ok = expectedRows === act.rows && (why !== '' || exp.checksum === act.checksum);
+  return { table: name, expectedRows, actualRows: act.rows, expectedChecksum: exp.checksum, actualChecksum: act.checksum,
+    contentSkipped: why, ok };
 }
 
 /** The error post-restore.checksum = required raises (the Go message's shape). */

@@ -12,6 +12,8 @@ import { addChecksum, type RowHasher } from './checksum.js';
 import { backoffMs, isTransient, type ConnPool, type RetryOptions } from './conn.js';
 import { advanceSql, readProgress } from './progress.js';
 import { appendSqlValue, ByteBuf, quoteIdent, tableKey } from './values.js';
+import { dropInfile, registerInfile } from './conn.js';
+import { loadDataSql, type LoadPlanner, type LoadRun } from './load-data.js';
 
 export type OnDuplicate = 'error' | 'replace' | 'ignore';
 
@@ -28,15 +30,28 @@ export interface WriterSettings {
   noBackslashEscapes: boolean;
   retry: RetryOptions;
   logger?: Logger;
+  /** the LOAD DATA fast path for this table, when allowed (see load-data.ts) */
+  load?: LoadPlanner;
+  /** the target refused LOAD DATA LOCAL: stop trying for the rest of the task */
+  onLoadRefused?: (e: unknown) => void;
 }
+
+/** What one transaction sends: LOAD DATA runs (with INSERTs as the fallback) or INSERT statements. */
+interface Work { runs?: LoadRun[]; statements: () => string[] }
+
+/** errno of a server that does not allow LOAD DATA LOCAL (MySQL 1148/3948, MariaDB 4166) */
+const LOCAL_REFUSED = new Set([1148, 3948, 4166]);
 
 const VERB: Record<OnDuplicate, string> = { error: 'INSERT INTO', replace: 'REPLACE INTO', ignore: 'INSERT IGNORE INTO' };
 
-interface Delta { rows: number; end: number; checksum: bigint; why: string; columns: string[] | null; first: Row }
+interface Delta { rows: number; end: number; checksum: bigint; why: string; columns: string[] | null; first: { offset: number; rowNo: number } }
 
 export class TidbChunkWriter implements ChunkWriter {
   private tail: Promise<ChunkCommit>;
   private last: ChunkCommit;
+  /** rows committed through LOAD DATA / through INSERT statements (logged at close) */
+  private viaLoad = 0;
+  private viaInsert = 0;
 
   constructor(private readonly pool: ConnPool, private readonly s: WriterSettings, private readonly hasher: RowHasher,
     readonly chunk: ChunkRef, from: ChunkCommit) {
@@ -47,8 +62,13 @@ export class TidbChunkWriter implements ChunkWriter {
   write(batch: RowBatch): Promise<ChunkCommit> {
     let p = this.tail;
     for (let i = 0; i < batch.rows.length; i += this.s.batchRows) {
-      const rows = batch.rows.slice(i, i + this.s.batchRows);
-      p = this.commitTxn(this.statements(rows, batch.columns), this.delta(rows, batch.columns), p);
+      const rows = batch.rows.length <= this.s.batchRows ? batch.rows : batch.rows.slice(i, i + this.s.batchRows);
+      const runs = this.s.load?.plan(rows, batch.columns);
+      // With runs, nothing of the batch but the runs' bytes is kept: a declined run goes out as INSERT … VALUES
+      // followed by the same row text (valid SQL with the same values: the parser vouched for it).
+      const columns = batch.columns;
+      const stmts = runs ? undefined : this.statements(rows, columns);
+      p = this.commitTxn({ runs, statements: () => stmts ?? runs!.map((r) => this.head(columns) + r.data.toString('latin1')) }, this.delta(rows, columns), p);
     }
     // Later batches of this chunk must not commit past a failed one; keep the rejection on the chain.
     this.tail = p;
@@ -57,7 +77,9 @@ export class TidbChunkWriter implements ChunkWriter {
   }
 
   async close(): Promise<ChunkCommit> {
-    return this.tail;
+    const c = await this.tail;
+    this.s.logger?.debug({ table: tableKey(this.s.schema, this.s.table), file: this.chunk.path, loadDataRows: this.viaLoad, insertRows: this.viaInsert }, 'chunk written');
+    return c;
   }
 
   get committed(): ChunkCommit {
@@ -66,12 +88,17 @@ export class TidbChunkWriter implements ChunkWriter {
 
   private delta(rows: Row[], columns: string[] | null): Delta {
     const [checksum, why] = this.hasher.hashRows(rows, columns);
-    return { rows: rows.length, end: rows[rows.length - 1]!.end, checksum, why, columns, first: rows[0]! };
+    const f = rows[0]!;
+    return { rows: rows.length, end: rows[rows.length - 1]!.end, checksum, why, columns, first: { offset: f.offset, rowNo: f.rowNo } };
+  }
+
+  private head(columns: string[] | null): string {
+    return `${VERB[this.s.onDuplicate]} ${quoteIdent(this.s.schema)}.${quoteIdent(this.s.table)}` +
+      (columns ? ` (${columns.map(quoteIdent).join(',')})` : '') + ' VALUES ';
   }
 
   private statements(rows: Row[], columns: string[] | null): string[] {
-    const head = `${VERB[this.s.onDuplicate]} ${quoteIdent(this.s.schema)}.${quoteIdent(this.s.table)}` +
-      (columns ? ` (${columns.map(quoteIdent).join(',')})` : '') + ' VALUES ';
+    const head = this.head(columns);
     const out: string[] = [];
     const buf = new ByteBuf(Math.min(this.s.batchSize + (1 << 16), 1 << 24));
     let n = 0;
@@ -92,31 +119,73 @@ export class TidbChunkWriter implements ChunkWriter {
     return out;
   }
 
-  private async commitTxn(stmts: string[], d: Delta, prev: Promise<ChunkCommit>): Promise<ChunkCommit> {
+  /** Run one transaction's data statements; resolves with the rows the server reports as written. */
+  private async send(conn: Awaited<ReturnType<ConnPool['acquire']>>, w: Work, d: Delta): Promise<{ affected: number; viaLoad: boolean }> {
+    const s = this.s;
+    if (w.runs && s.load) {
+      let ok = true;
+      for (const run of w.runs) {
+        const name = registerInfile(run.data);
+        let r: { affectedRows: number; warningStatus: number };
+        try {
+          [r] = await conn.query(loadDataSql(name, s.schema, s.table, d.columns, run.quote, s.noBackslashEscapes)) as unknown as [typeof r];
+        } catch (e) {
+          if (!LOCAL_REFUSED.has((e as { errno?: number }).errno ?? 0)) throw e;
+          s.onLoadRefused?.(e);
+          ok = false;
+          break;
+        } finally {
+          dropInfile(name);
+        }
+        // LOCAL skips duplicates and turns errors into warnings: any difference means INSERT must decide.
+        if (r.affectedRows !== run.rows || r.warningStatus !== 0) { ok = false; break; }
+      }
+      if (ok) return { affected: d.rows, viaLoad: true };
+      await conn.query('ROLLBACK');
+      await conn.query('BEGIN');
+      s.logger?.debug({ table: `${s.schema}.${s.table}`, file: this.chunk.path, offset: d.first.offset }, 'LOAD DATA fast path declined; sending INSERT statements');
+    }
+    let affected = 0;
+    for (const q of w.statements()) affected += ((await conn.query(q)) as unknown as [{ affectedRows: number }])[0].affectedRows;
+    return { affected, viaLoad: false };
+  }
+
+  /** Rows of the batch that are not rows of their own in the target, from the server's affected-row count. */
+  private skippedOf(d: Delta, affected: number): number {
+    if (this.s.onDuplicate === 'ignore') return Math.max(0, d.rows - affected);
+    if (this.s.onDuplicate === 'replace') return Math.max(0, affected - d.rows); // REPLACE counts delete + insert
+    return 0;
+  }
+
+  private async commitTxn(w: Work, d: Delta, prev: Promise<ChunkCommit>): Promise<ChunkCommit> {
     const { pool, s, chunk } = this;
     for (let attempt = 0; ; attempt++) {
       let to: ChunkCommit | undefined;
       const conn = await pool.acquire();
       try {
         await conn.query('BEGIN');
-        for (const q of stmts) await conn.query(q);
+        const { affected, viaLoad } = await this.send(conn, w, d);
         const from = await prev;
-        to = {
-          pos: d.end, prevRowIdMax: from.prevRowIdMax + d.rows, rows: from.rows + d.rows,
+        const skipped = this.skippedOf(d, affected);
+        const next: ChunkCommit = {
+          pos: d.end, prevRowIdMax: from.prevRowIdMax + d.rows, rows: from.rows + d.rows, skipped: from.skipped + skipped,
           checksum: addChecksum(from.checksum, d.checksum), unverifiable: from.unverifiable || d.why, columns: d.columns,
         };
-        const [r] = await conn.query(advanceSql(s.taskInfoSchema, s.taskId, chunk, from, to)) as unknown as [{ affectedRows: number }];
+        to = next;
+        const [r] = await conn.query(advanceSql(s.taskInfoSchema, s.taskId, chunk, from, next)) as unknown as [{ affectedRows: number }];
         if (r.affectedRows !== 1) {
           await conn.query('ROLLBACK');
           pool.release(conn);
           const cur = await pool.withConn((c) => readProgress(c, s.taskInfoSchema, s.taskId, chunk));
-          if (cur && cur.pos === to.pos && cur.rows === to.rows) return cur; // our earlier attempt did commit
+          if (cur && cur.pos === next.pos && cur.rows === next.rows) return cur; // our earlier attempt did commit
           throw new DatabaseError(`progress of chunk ${chunk.path}:${chunk.offset} in the target is at ${cur?.pos ?? 'nothing'}, expected ${from.pos}: ` +
             `another process imports the same chunk, or progress rows were removed`, { context: this.ctx(d) });
         }
         await conn.query('COMMIT');
         pool.release(conn);
-        return to;
+        if (viaLoad) this.viaLoad += d.rows;
+        else this.viaInsert += d.rows;
+        return next;
       } catch (e) {
         if (e instanceof LightningError && !isTransient(e.cause)) throw e;
         pool.discard(conn); // state unknown: never reuse

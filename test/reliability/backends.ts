@@ -1,0 +1,23 @@
+// The backends the reliability matrix covers: a backend joins every crash/fault test by adding one entry here
+// (its CLI flags against the target the test starts).
+import type { MariaDB } from '../harness/mariadb.js';
+import { targetFlags } from '../harness/lightning.js';
+
+export interface MatrixBackend {
+  name: string;
+  flags(target: MariaDB): string[];
+}
+
+export const BACKENDS: MatrixBackend[] = [
+  { name: 'tidb', flags: (db) => targetFlags(db) },
+];
+
+export type Phase = 'schema' | 'insert' | 'post';
+
+/** Which phase a log message belongs to (the last thing a killed process logged). */
+export function phaseOf(msg: string): Phase | 'done' {
+  if (/exit successfully/.test(msg)) return 'done';
+  if (/restore table completed|checksum|secondary indexes|analyze/.test(msg)) return 'post';
+  if (/restore table start|chunk written|LOAD DATA|transient/.test(msg)) return 'insert';
+  return 'schema';
+}
