@@ -126,7 +126,7 @@ test('remote tarball: rclone from S3 with the Secret\'s rclone.conf, a truncated
   assert.ok(!existsSync(join(dataDir, CHECKPOINT)), 'keep-after-success = false: the checkpoint is removed after success');
 });
 
-test('remote directory: rclone sync with the rcloneConfig ConfigMap, import; a rerun syncs incrementally and keeps the checkpoint files', async () => {
+test('remote directory: rclone sync with the rcloneConfig ConfigMap, import; the same Job again imports nothing twice; a rerun syncs incrementally and keeps the checkpoint files', async () => {
   await fx.resetTarget();
   const root = join(fx.work, 'k8s-directory');
   await fx.upload(fx.dumpDir, 'dirs/shop', 'sync');
@@ -141,6 +141,12 @@ test('remote directory: rclone sync with the rcloneConfig ConfigMap, import; a r
   assertNoPassword(main!.stdout, main!.stderr);
   await fx.assertImported();
   assert.deepEqual(listFiles(pvcDir), listFiles(fx.dumpDir), 'the synced dump; the checkpoint removed after success');
+
+  // The same Job again (a new pod): the sync finds nothing to copy, the finished import is not done twice.
+  const [init2, main2] = await pod(objs, root).runAll({ 'tidb-lightning': await mainEnv() });
+  assert.equal(init2!.code, 0, init2!.stderr);
+  assert.equal(main2!.code, 0, tail(main2!.stdout + main2!.stderr));
+  await fx.assertImported();
 
   // The checkpoint a failed or killed run leaves (SQLite file, WAL, shared memory, a finished run's backup) and a
   // stray file the source does not have: sync deletes the stray file and keeps the checkpoint.
