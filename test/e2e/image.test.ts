@@ -25,6 +25,9 @@ const VERSION = '0.1.0';
 const PVC = `${RELEASE}-tidb-lightning`;
 let fx: Fixture;
 let env: PodmanEnv;
+/** podman volumes kube play makes: the PVC and one per ConfigMap volume (kept between plays; removed at both ends) */
+const volumes = new Set<string>([PVC]);
+const removeVolumes = async () => { for (const v of volumes) await podman(env, ['volume', 'rm', '--force', v], false); };
 
 before(async () => {
   if (skip) return;
@@ -34,11 +37,11 @@ before(async () => {
   console.log(`# ${String(b.all).trim().split('\n').join('\n# ')}\n# image build step: ${((Date.now() - t0) / 1000).toFixed(1)} s`);
   env = await podmanEnv();
   fx = await setUp();
-  await podman(env, ['volume', 'rm', '--force', PVC], false);
+  await removeVolumes();
 });
 after(async () => {
   if (skip) return;
-  await podman(env, ['volume', 'rm', '--force', PVC], false);
+  await removeVolumes();
   await fx?.close();
 });
 
@@ -54,6 +57,8 @@ test('image: podman kube play of the rendered pod: rclone init container from S3
   await fx.resetTarget();
   const objs = fx.renderJob(['dataSource.remote.path=s3:lightning-e2e/dumps/shop.tar.gz', `dataSource.remote.rcloneConfig=${fx.s3.rcloneConf('s3')}`,
     `image=localhost/lightning-ts/tidb-lightning:${VERSION}`, 'dataSource.remote.rcloneImage=localhost/lightning-ts/rclone:test']);
+  for (const o of objs) if (o.kind === 'ConfigMap') volumes.add(o.metadata.name);
+  await removeVolumes();
   const statusAddr = `127.0.0.1:${await freePort()}`;
   const { file, pod } = kubeYaml(objs, { secrets: fx.secrets, hosts: CLUSTER_HOSTS, statusAddr, dir });
 
