@@ -3,10 +3,10 @@ SHELL := /bin/bash
 NODE_TEST := node --test --test-concurrency=1 --test-timeout=600000
 export NODE_OPTIONS ?= --enable-source-maps
 
-.PHONY: help deps sysdeps build typecheck lint test test-unit test-integration test-cluster test-charts test-reliability demo bench clean charts
+.PHONY: help deps sysdeps build typecheck lint test test-unit test-integration test-cluster test-charts test-e2e test-image test-reliability demo bench clean charts image
 
 help: ## list the targets
-	@grep -E '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | sed -E 's/:.*## /\t/' | column -t -s $$'\t'
+	@grep -E '^[a-zA-Z0-9_-]+:.*## ' $(MAKEFILE_LIST) | sed -E 's/:.*## /\t/' | column -t -s $$'\t'
 
 sysdeps: ## install Debian packages the tests and demo need (MariaDB, mydumper, sysbench, zstd, rclone)
 	@bash scripts/sysdeps.sh
@@ -41,6 +41,12 @@ test-cluster: build ## tests against the simulated PD/TiKV/TiDB
 test-charts: build ## helm lint/template and rendered-manifest checks
 	$(NODE_TEST) dist/test/charts
 
+test-e2e: build ## chart to process: the rendered pod's commands run for real (rclone + local S3, tidb-lightning, MariaDB)
+	$(NODE_TEST) dist/test/e2e
+
+test-image: build ## build the image offline (podman, debootstrap) and run the rendered pod with podman kube play (minutes cold)
+	LIGHTNING_IMAGE_TEST=1 $(NODE_TEST) dist/test/e2e/image.test.js
+
 test-reliability: build ## crash/fault matrix and fuzzing (long; CI runs a seeded subset inside `make test`)
 	LIGHTNING_RELIABILITY=full $(NODE_TEST) dist/test/reliability
 
@@ -49,6 +55,9 @@ demo: deps build ## a real import of the seed example dump into a private MariaD
 
 bench: build ## all benchmarks (bench/): MB/s, peak RSS, ratio to a peer
 	npm run --silent bench:parse; npm run --silent bench:encode; npm run --silent bench:tidb-backend; npm run --silent bench:sort
+
+image: build ## build localhost/lightning-ts/tidb-lightning:<version> with podman, offline (scripts/charts/image.sh)
+	bash scripts/charts/image.sh
 
 charts: node_modules/.installed ## package both Helm charts and write a chart repository index into dist/charts
 	bash scripts/charts/package.sh dist/charts

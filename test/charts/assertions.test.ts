@@ -78,7 +78,8 @@ test('flags: one per line, no glued flags, ports and namespace', () => {
   for (const l of ["arg --pd-urls='c1-pd.db:2479'", "arg --tidb-host='c1-tidb.db'", 'arg --tidb-port=4001', 'arg --tidb-status=10081', 'arg --backend=tidb', 'arg -d "$data_dir"']) {
     assert.ok(sh.split('\n').includes(l), l);
   }
-  assert.match(sh, /set -- "\$@" --status-addr=0\.0\.0\.0:8289 --server-mode=false/);
+  assert.match(sh, /set -- "\$@" --status-addr="\$\{LIGHTNING_STATUS_ADDR:-0\.0\.0\.0:8289\}" --server-mode=false/);
+  assert.equal(envMap(container(render(LIGHTNING))).LIGHTNING_STATUS_ADDR, '0.0.0.0:8289');
   assert.match(sh, /^tidb-lightning "\$@" \|\| rc=\$\?$/m);
 });
 
@@ -115,7 +116,7 @@ test('directory mode: rclone sync never deletes the checkpoint (also a custom ch
 test('checkpoint next to the data: the CHECKPOINT_USE_DATA_DIR token is replaced by the start script', () => {
   const objs = render(LIGHTNING);
   const cfg = Object.values(objs.find((o) => o.kind === 'ConfigMap')!.data!)[0];
-  assert.match(cfg, /dsn = "CHECKPOINT_USE_DATA_DIR\/tidb_lightning_checkpoint\.pb"/);
+  assert.match(cfg, /dsn = "CHECKPOINT_USE_DATA_DIR\/tidb_lightning_checkpoint\.db"/);
   assert.match(script(container(objs)), /sed "s\|CHECKPOINT_USE_DATA_DIR\|\$esc\|g"/);
 });
 

@@ -106,10 +106,10 @@ for (const f of ciFiles) {
       }
       if (mode === 'remote-directory') {
         assert.match(rs, /rclone sync /);
-        assert.match(rs, /--exclude '\/tidb_lightning_checkpoint\.pb'/);
+        assert.match(rs, /--exclude '\/tidb_lightning_checkpoint\.db'/);
       } else {
         assert.match(rs, /rclone copy /);
-        assert.match(rs, /tar xzf "\$file"/);
+        assert.match(rs, /tar xzf "\$stage\/\$file" -C "\$stage\/x"/);
         assert.match(rs, /data already exist/);
       }
     }

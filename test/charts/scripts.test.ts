@@ -81,7 +81,7 @@ test('remote tarball: download + untar, rerun skips the download; start script p
     assert.ok(!argv.join(' ').includes('s3cr3t'), 'password not in argv');
     assert.match(readFileSync(`${s.calls}.env`, 'utf8'), /^TIDB_PASSWORD=s3cr3t pass\*$/m, 'password reaches lightning through the env');
     const cfg = readFileSync(join(s.work, 'tidb-lightning.toml'), 'utf8');
-    assert.ok(cfg.includes(`dsn = "${dataDir}/tidb_lightning_checkpoint.pb"`), cfg);
+    assert.ok(cfg.includes(`dsn = "${dataDir}/tidb_lightning_checkpoint.db"`), cfg);
     // tidb-lightning-ctl wrapper: the pod's flags first, the user's last
     r = run(s, `${s.work}/tidb-lightning-ctl --checkpoint-error-destroy=all`, {});
     assert.equal(r.code, 0, r.out);
@@ -119,7 +119,7 @@ test('remote directory: sync keeps the checkpoint (exclude filter), empty source
     writeFileSync(join(s.remote, 'bucket', 'dir', 'db1.t1.000000000.sql'), 'INSERT INTO t1 VALUES (1);\n');
     r = run(s, script(container(objs, 'data-retriever')), {});
     assert.equal(r.code, 0, r.out);
-    assert.match(readFileSync(s.calls, 'utf8'), /rclone sync .*--exclude \/tidb_lightning_checkpoint\.pb --exclude \/tidb_lightning_checkpoint\.pb\.\* .*bucket\/dir/);
+    assert.match(readFileSync(s.calls, 'utf8'), /rclone sync .*--exclude \/tidb_lightning_checkpoint\.db --exclude \/tidb_lightning_checkpoint\.db-\* --exclude \/tidb_lightning_checkpoint\.db\.\* .*bucket\/dir/);
     r = runMain(s, objs, s.data, { STUB_RC: '3' });
     assert.equal(r.code, 1, 'failFast: lightning failure fails the container');
     assert.match(r.out, /tidb-lightning exits abnormally \(exit code 3\)/);
@@ -134,7 +134,7 @@ test('local and adhoc modes: data dir, hostPath with odd characters, missing adh
     const objs = render(LIGHTNING, { set: ['dataSource.local.nodeName=n1', `dataSource.local.hostPath=${odd}`, 'backend=tidb'] });
     let r = runMain(s, objs, odd);
     assert.equal(r.code, 0, r.out);
-    assert.ok(readFileSync(join(s.work, 'tidb-lightning.toml'), 'utf8').includes(`dsn = "${odd}/tidb_lightning_checkpoint.pb"`));
+    assert.ok(readFileSync(join(s.work, 'tidb-lightning.toml'), 'utf8').includes(`dsn = "${odd}/tidb_lightning_checkpoint.db"`));
     const adhoc = render(LIGHTNING, { set: ['dataSource.adhoc.pvcName=pvc', 'dataSource.adhoc.backupName=dump-9'] });
     r = runMain(s, adhoc, s.data);
     assert.equal(r.code, 1);

@@ -77,7 +77,7 @@ helm.sh/chart: {{ include "tidb-lightning.chart" . }}
 {{/* Name of the checkpoint file written by the default DSN; rclone sync must never delete it. */}}
 {{- define "tidb-lightning.checkpointFile" -}}
 {{- $m := regexFind "CHECKPOINT_USE_DATA_DIR/[^\"'\\s]+" (.Values.config | default "") -}}
-{{- if $m -}}{{ trimPrefix "CHECKPOINT_USE_DATA_DIR/" $m }}{{- else -}}tidb_lightning_checkpoint.pb{{- end -}}
+{{- if $m -}}{{ trimPrefix "CHECKPOINT_USE_DATA_DIR/" $m }}{{- else -}}tidb_lightning_checkpoint.db{{- end -}}
 {{- end -}}
 
 {{- define "tidb-lightning.configData" -}}

@@ -4,7 +4,8 @@
 {{- $tc := .Values.targetTidbCluster -}}
 {{- $ns := include "tidb-lightning.targetNamespace" . -}}
 # tidb-lightning start script ({{ $mode }} mode, {{ $backend }} back end): POSIX sh.
-# Paths come from the env set by the chart: LIGHTNING_DATA_ROOT, LIGHTNING_CONFIG_TEMPLATE, LIGHTNING_WORK_DIR.
+# Paths come from the env set by the chart: LIGHTNING_DATA_ROOT, LIGHTNING_CONFIG_TEMPLATE, LIGHTNING_WORK_DIR,
+# and the status server address from LIGHTNING_STATUS_ADDR (0.0.0.0:8289, the Service's target port).
 set -eu
 root="${LIGHTNING_DATA_ROOT}"
 work="${LIGHTNING_WORK_DIR:-/tmp}"
@@ -28,7 +29,8 @@ fi
 {{- else }}
 # The dump is the directory of the shallowest `metadata` file (official bug: several metadata files broke dirname).
 best=""; best_depth=""; ties=0
-found="$(find "$root" -type f -name metadata 2>/dev/null || true)"
+# (.lightning-download is the data-retriever's staging directory: never a dump.)
+found="$(find "$root" -path "$root/.lightning-download" -prune -o -type f -name metadata -print 2>/dev/null || true)"
 if [ -n "$found" ]; then
   while IFS= read -r f; do
     d=$(printf '%s' "$f" | tr -cd '/' | wc -c)
@@ -75,7 +77,7 @@ EOF_CTL
 chmod +x "$work/tidb-lightning-ctl"
 set --
 while IFS= read -r a; do set -- "$@" "$a"; done < "$args"
-set -- "$@" --status-addr=0.0.0.0:8289 --server-mode=false
+set -- "$@" --status-addr="${LIGHTNING_STATUS_ADDR:-0.0.0.0:8289}" --server-mode=false
 echo "$(ts) starting: tidb-lightning $*"
 rc=0
 tidb-lightning "$@" || rc=$?
