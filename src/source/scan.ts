@@ -182,7 +182,8 @@ export async function scanSource(opts: ScanOptions): Promise<SourceScan> {
     return tb;
   };
 
-  for (const { path, size, mtimeMs } of listing) {
+  for (const { path, size, mtimeMs, unreadable } of listing) {
+    if (unreadable) { skipped.push({ path, reason: unreadable }); continue; }
     if (path === 'metadata' || path.endsWith('/metadata')) {
       metadataFile = path;
       skipped.push({ path, reason: 'dump metadata (binlog position); not imported' });

@@ -24,6 +24,8 @@ export interface StoredFile {
   path: string;
   size: number;
   mtimeMs: number;
+  /** set when the entry cannot be read (e.g. a volume's root-only `lost+found`): why; the scan reports it as skipped */
+  unreadable?: string;
 }
 
 export interface Storage {
@@ -75,19 +77,35 @@ class LocalStorage implements Storage {
     const st = await stat(this.root).catch((e: unknown) => { throw new ConfigError(`data-source-dir ${this.root} does not exist`, { key: 'mydumper.data-source-dir' }, e); });
     if (!st.isDirectory()) throw new ConfigError(`data-source-dir ${this.root} is not a directory`, { key: 'mydumper.data-source-dir' });
     const out: string[] = [];
+    const files: StoredFile[] = [];
+    const rel = (full: string) => relative(this.root, full).split(sep).join('/');
+    const unreadable = (full: string, e: unknown) => files.push({ path: rel(full), size: 0, mtimeMs: 0, unreadable: `cannot be read: ${(e as Error).message}` });
     const stack = [this.root];
     while (stack.length) {
       const dir = stack.pop()!;
-      for (const e of await readdir(dir, { withFileTypes: true })) {
+      let entries;
+      try {
+        entries = await readdir(dir, { withFileTypes: true });
+      } catch (e) {
+        // The root must be readable; below it, a directory we may not enter (lost+found on a volume mounted
+        // for a non-root user) is reported and passed over, as Go's walker does.
+        if (dir === this.root) throw e;
+        unreadable(dir, e);
+        continue;
+      }
+      for (const e of entries) {
         const full = join(dir, e.name);
         if (e.isDirectory()) stack.push(full);
         else if (e.isFile() || e.isSymbolicLink()) out.push(full);
       }
     }
-    const files: StoredFile[] = [];
     for (const full of out.sort()) {
-      const s = await stat(full);
-      files.push({ path: relative(this.root, full).split(sep).join('/'), size: s.size, mtimeMs: Math.trunc(s.mtimeMs) });
+      try {
+        const s = await stat(full);
+        files.push({ path: rel(full), size: s.size, mtimeMs: Math.trunc(s.mtimeMs) });
+      } catch (e) {
+        unreadable(full, e); // a dangling symlink
+      }
     }
     return files.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
   }

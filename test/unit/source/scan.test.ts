@@ -1,6 +1,8 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, writeFileSync, rmSync, mkdirSync } from 'node:fs';
+import { chmodSync, mkdtempSync, writeFileSync, rmSync, mkdirSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
 import { tmpdir } from 'node:os';
 import { join, dirname } from 'node:path';
 import { scanSource, expandTemplate, compareSortKey } from '../../../src/source/scan.js';
@@ -91,4 +93,24 @@ test('expandTemplate and compareSortKey', () => {
   assert.ok(compareSortKey('2', '10') < 0);
   assert.ok(compareSortKey('00002', '00010') < 0);
   assert.ok(compareSortKey('', '1') < 0);
+});
+
+test('an unreadable directory below the root (lost+found of a volume, for a non-root user) is skipped with the reason', (t) => {
+  // The chart runs as uid 10001; root reads everything, so the scan runs as `nobody` in a child process.
+  if (process.getuid?.() !== 0) { t.skip('needs root to run the scan as another user'); return; }
+  const dir = mkdtempSync(join(tmpdir(), 'scan-lf-'));
+  try {
+    mkdirSync(join(dir, 'lost+found'), { mode: 0o700 });
+    writeFileSync(join(dir, 'db.t.sql'), 'INSERT INTO t VALUES (1);\n', { mode: 0o644 });
+    chmodSync(dir, 0o755);
+    const mod = fileURLToPath(new URL('../../../src/source/scan.js', import.meta.url));
+    const out = execFileSync('setpriv', ['--reuid=nobody', '--regid=nogroup', '--clear-groups', process.execPath, '--input-type=module', '-e',
+      `import { scanSource } from ${JSON.stringify(mod)}; const s = await scanSource({ dataSourceDir: ${JSON.stringify(dir)} });` +
+      'console.log(JSON.stringify({ skipped: s.skipped, tables: s.schemas.flatMap((x) => x.tables.map((t) => t.table)) }));'], { encoding: 'utf8' });
+    const got = JSON.parse(out) as { skipped: Array<{ path: string; reason: string }>; tables: string[] };
+    assert.ok(got.skipped.some((x) => x.path === 'lost+found' && /cannot be read: EACCES/.test(x.reason)), out);
+    assert.deepEqual(got.tables, ['t']);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 });
