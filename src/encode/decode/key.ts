@@ -20,9 +20,12 @@ export type DecodedHandle =
   /** clustered PK: the handle bytes and the PK column datums they hold (strings as collation sort keys) */
   | { common: Buffer; datums: Datum[] };
 
+export type ParsedHandle = { int: bigint } | { common: Buffer; datums: RawDatum[] };
+
 /** A key parsed without table info: enough to route it and to print it. */
 export type ParsedKey =
-  | { type: 'record'; tableID: bigint; handle: { int: bigint } | { common: Buffer; datums: RawDatum[] } }
+  /** an 8-byte handle is taken for an int handle (only the table info can tell a clustered one) */
+  | { type: 'record'; tableID: bigint; handle: ParsedHandle }
   | { type: 'index'; tableID: bigint; indexID: bigint; datums: RawDatum[] }
   | { type: 'table'; tableID: bigint; rest: Buffer }
   | { type: 'other'; raw: Buffer };
@@ -147,12 +150,19 @@ export function decodeRecordValue(table: TableInfo, value: Uint8Array, handle: D
   return { values, format: row.format };
 }
 
+function intHandle(h: ParsedHandle): { int: bigint } {
+  if ('int' in h) return h;
+  throw new RangeError(`record key handle is ${h.common.length} bytes; an int handle has 8`);
+}
+
 export function decodeRecord(table: TableInfo, key: Uint8Array, value: Uint8Array): DecodedRecord {
   const pk = parseKey(key);
   if (pk.type !== 'record') throw codecError('not a record key', key, table);
   const partition = physical(table, pk.tableID, key);
   try {
-    const handle: DecodedHandle = 'int' in pk.handle ? pk.handle : commonHandle(table, pk.handle.common);
+    // the table decides: an 8-byte common handle (e.g. one DECIMAL(10,2)) looks like an int handle
+    const handle: DecodedHandle = table.is_common_handle ? commonHandle(table, Buffer.from(key.subarray(11)))
+      : intHandle(pk.handle);
     const { values, format } = decodeRecordValue(table, value, handle);
     return { type: 'record', physicalID: pk.tableID, partition, handle, values, format };
   } catch (e) {
@@ -171,8 +181,12 @@ interface IndexValueSegments {
 
 /** tablecodec.SplitIndexValue plus the old (≤ 9 byte) and clustered-version-1 layouts */
 export function splitIndexValue(v: Uint8Array): IndexValueSegments {
-  if (v.length >= 3 && v[0]! <= 1 && v[1] === 0x7d) return { version: v[2] === 1 ? 1 : 0, ...segments(v.subarray(3, v.length - v[0]!)) };
-  if (v.length <= 9) return v.length >= 8 ? { version: 0, intHandle: BigInt.asIntN(64, readU64BE(v, 0)) } : { version: 0 };
+  // short values first, like TiDB: an 8-byte handle may itself start 00 7d
+  if (v.length <= 9) {
+    if (v.length >= 8) return { version: 0, intHandle: BigInt.asIntN(64, readU64BE(v, 0)) };
+    return { version: v.length >= 3 && v[1] === 0x7d && v[2] === 1 ? 1 : 0 };
+  }
+  if (v[0]! <= 1 && v[1] === 0x7d) return { version: v[2] === 1 ? 1 : 0, ...segments(v.subarray(3, v.length - v[0]!)) };
   const tailLen = v[0]!;
   if (tailLen + 1 > v.length) throw new RangeError('index value: tail longer than the value');
   const out: IndexValueSegments = { version: 0, ...segments(v.subarray(1, v.length - tailLen)) };

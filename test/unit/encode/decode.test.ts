@@ -115,8 +115,9 @@ test('parseKey and splitIndexValue layouts', () => {
   assert.deepEqual(splitIndexValue(Buffer.from('30', 'hex')), { version: 0 });
   assert.deepEqual(splitIndexValue(Buffer.from('0000000000000005', 'hex')), { version: 0, intHandle: 5n });
   assert.deepEqual(splitIndexValue(Buffer.from('007d01', 'hex')), { version: 1 });
-  const v1 = splitIndexValue(Buffer.from('007d017f0003616263', 'hex'));
-  assert.deepEqual(v1.commonHandle, Buffer.from('abc'));
+  const v1 = splitIndexValue(Buffer.from('007d017f000a' + Buffer.from('abcdefghij').toString('hex'), 'hex'));
+  assert.deepEqual(v1.commonHandle, Buffer.from('abcdefghij'));
+  assert.deepEqual(splitIndexValue(Buffer.from('007d000000000005', 'hex')), { version: 0, intHandle: 0x7d000000000005n }); // a handle, not a version flag
   const v0 = splitIndexValue(Buffer.from('08' + '800001000000000100' + 'fffffffffffffffe', 'hex'));
   assert.equal(v0.intHandle, -2n);
   assert.ok(v0.restored && v0.restored[0] === 0x80);
