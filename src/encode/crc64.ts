@@ -39,9 +39,12 @@ const TL = new Uint32Array(8 * 256);
 /** Running CRC state as two u32 halves (already inverted: the "inside" form). */
 export interface Crc64State { hi: number; lo: number }
 
-function updateRaw(st: Crc64State, p: Uint8Array, start: number, end: number): void {
-  let hi = st.hi;
-  let lo = st.lo;
+// result halves of the last crcRaw() call: module state instead of a returned object (no allocation per KV)
+let outHi = 0;
+let outLo = 0;
+
+/** raw table update of the inside-form state (hi, lo) over p[start, end); result in outHi/outLo */
+function crcRaw(hi: number, lo: number, p: Uint8Array, start: number, end: number): void {
   let i = start;
   const end8 = end - ((end - start) & 7);
   while (i < end8) {
@@ -59,17 +62,26 @@ function updateRaw(st: Crc64State, p: Uint8Array, start: number, end: number): v
     hi = ((hi >>> 8) ^ TH[idx]!) >>> 0;
     i++;
   }
-  st.hi = hi;
-  st.lo = lo;
+  outHi = hi;
+  outLo = lo;
 }
 
 /** Go crc64.Update(crc, ECMA, p) on (hi, lo) halves; returns the new (outside) CRC halves in `out`. */
 export function crc64UpdateHalves(out: Crc64State, p: Uint8Array, start = 0, end = p.length): Crc64State {
-  const st = { hi: ~out.hi >>> 0, lo: ~out.lo >>> 0 };
-  updateRaw(st, p, start, end);
-  out.hi = ~st.hi >>> 0;
-  out.lo = ~st.lo >>> 0;
+  crcRaw(~out.hi >>> 0, ~out.lo >>> 0, p, start, end);
+  out.hi = ~outHi >>> 0;
+  out.lo = ~outLo >>> 0;
   return out;
+}
+
+/**
+ * crc64(p[start, end)) from a zero CRC, XORed into acc (acc.hi/acc.lo): the per-pair step of the KV checksum,
+ * allocation-free.
+ */
+export function crc64XorInto(acc: Crc64State, p: Uint8Array, start: number, end: number): void {
+  crcRaw(0xffffffff, 0xffffffff, p, start, end);
+  acc.hi = (acc.hi ^ ~outHi) >>> 0;
+  acc.lo = (acc.lo ^ ~outLo) >>> 0;
 }
 
 /** crc64.Update(crc, ECMA, data) with BigInt in/out (convenience; the hot path uses halves). */

@@ -18,9 +18,12 @@ import { choosePartition } from './partition.js';
 
 export interface KVPair { key: Buffer; val: Buffer }
 
-/** Receives each pair as views into the encoder's scratch buffers: copy before the next call. */
+/**
+ * Receives each pair as the first keyLen/valLen bytes of the encoder's scratch buffers (no view objects on the
+ * hot path): copy them before the next call.
+ */
 export interface KVSink {
-  push(isIndex: boolean, key: Buffer, val: Buffer): void;
+  push(isIndex: boolean, key: Buffer, keyLen: number, val: Buffer, valLen: number): void;
 }
 
 export interface TableEncoderOptions {
@@ -59,8 +62,11 @@ function tailSpaceCount(b: Buffer): number {
 interface PreparedIndex {
   info: IndexInfo;
   cols: ColumnInfo[];
+  colIds: number[];
   lengths: number[];
   needRestore: boolean;
+  /** scratch: the row's (truncated) datums for this index */
+  vals: Datum[];
 }
 
 export class TableEncoder {
@@ -81,6 +87,16 @@ export class TableEncoder {
   private readonly datums: Datum[] = [];
   private readonly ids: number[] = [];
   private readonly vals: Datum[] = [];
+  /** per public column (this.cols order): left out of the row value when NULL (no default, no origin default) */
+  private readonly omitNull: boolean[];
+  /** per public column: virtual generated, never stored */
+  private readonly virtual: boolean[];
+  /** columns the current row gave a value for (colMap rows): generation marks, no per-row allocation */
+  private readonly givenMark: Uint32Array;
+  private givenGen = 0;
+  private readonly intHandle: { int: Int64 } = { int: 0 };
+  /** where errors happen: set by the caller (file, row) and copied into every error's context */
+  readonly where: { file?: string; row?: number; offset?: number } = {};
 
   constructor(table: TableInfo, opts: TableEncoderOptions = {}) {
     this.table = table;
@@ -103,8 +119,14 @@ export class TableEncoder {
       .filter((i) => !(i.is_primary && (table.is_common_handle || table.pk_is_handle)))
       .map((info) => {
         const cols = info.idx_cols.map((c) => table.cols[c.offset]!);
-        return { info, cols, lengths: info.idx_cols.map((c) => c.length ?? -1), needRestore: cols.some((c) => needRestoredData(c.type)) };
+        return {
+          info, cols, colIds: cols.map((c) => c.id), lengths: info.idx_cols.map((c) => c.length ?? -1),
+          needRestore: cols.some((c) => needRestoredData(c.type)), vals: new Array<Datum>(cols.length).fill(NULL),
+        };
       });
+    this.omitNull = this.cols.map((c) => (c.default === null || c.default === undefined) && (c.origin_default === null || c.origin_default === undefined));
+    this.virtual = this.cols.map((c) => Boolean(c.generated_expr_string) && !c.generated_stored);
+    this.givenMark = new Uint32Array(table.cols.length);
     for (const c of table.cols) {
       if (c.generated_expr_string && c.generated_stored) {
         throw new LightningError(Codes.NotImplemented, `generated stored column ${c.name.O} is not supported by the encoder`, { context: { table: table.name.O } });
@@ -132,7 +154,7 @@ export class TableEncoder {
   private err(c: ColumnInfo, value: string | undefined, msg: string, cause?: unknown): LightningError {
     const shown = value === undefined ? '' : ` value ${JSON.stringify(value.length > 64 ? value.slice(0, 64) + '…' : value)}`;
     return new LightningError(Codes.EncodeKV, `column ${c.name.O}${shown}: ${msg}`, {
-      cause, context: { table: this.table.name.O, column_name: c.name.O },
+      cause, context: { table: this.table.name.O, ...this.where, column_name: c.name.O },
     });
   }
 
@@ -154,32 +176,34 @@ export class TableEncoder {
     const t = this.table;
     const datums = this.datums;
     datums.length = t.cols.length;
-    const given = colMap ? new Array<boolean>(t.cols.length).fill(false) : null;
-    if (!colMap && fields.length > this.cols.length) {
-      throw new LightningError(Codes.ColumnCount, `row has ${fields.length} fields but table ${t.name.O} has ${this.cols.length} columns`, { context: { table: t.name.O } });
+    const cols = this.cols;
+    const ncols = cols.length;
+    if (!colMap && fields.length > ncols) {
+      throw new LightningError(Codes.ColumnCount, `row has ${fields.length} fields but table ${t.name.O} has ${ncols} columns`, { context: { table: t.name.O, ...this.where } });
     }
-    for (let i = 0; i < this.cols.length; i++) datums[this.cols[i]!.offset] = NULL;
+    const gen = colMap ? this.nextGen() : 0;
+    const mark = this.givenMark;
     for (let i = 0; i < fields.length; i++) {
-      const off = colMap ? colMap[i]! : this.cols[i]!.offset;
+      const off = colMap ? colMap[i]! : cols[i]!.offset;
       if (off < 0) continue; // ignored column
-      if (given) given[off] = true;
+      if (colMap) mark[off] = gen;
       const c = t.cols[off]!;
       const f = fields[i]!;
       let d: Datum;
-      if (f.kind === FieldKind.Word && f.value.toString().toUpperCase() === 'DEFAULT') d = this.defaultDatum(c, rowID);
-      else if (f.kind === FieldKind.Null) {
+      if (f.kind === FieldKind.Null) {
         if (c === this.autoIncCol) d = this.defaultDatum(c, rowID);
         else if (hasFlag(c, Flag.NotNull)) {
           if (this.session.strict) throw this.err(c, undefined, `Column '${c.name.O}' cannot be null`);
           d = zeroDatum(c.type);
         } else d = NULL;
-      } else d = this.convert(c, f);
+      } else if (f.kind === FieldKind.Word && f.value.toString().toUpperCase() === 'DEFAULT') d = this.defaultDatum(c, rowID);
+      else d = this.convert(c, f);
       datums[off] = d;
     }
-    if (given) {
-      for (const c of this.cols) if (!given[c.offset]) datums[c.offset] = this.defaultDatum(c, rowID);
+    if (colMap) {
+      for (let i = 0; i < ncols; i++) { const c = cols[i]!; if (mark[c.offset] !== gen) datums[c.offset] = this.defaultDatum(c, rowID); }
     } else {
-      for (let i = fields.length; i < this.cols.length; i++) datums[this.cols[i]!.offset] = this.defaultDatum(this.cols[i]!, rowID);
+      for (let i = fields.length; i < ncols; i++) datums[cols[i]!.offset] = this.defaultDatum(cols[i]!, rowID);
     }
 
     // handle
@@ -187,12 +211,16 @@ export class TableEncoder {
     if (this.handleCol) {
       const d = datums[this.handleCol.offset]!;
       if (d.k !== K.Int && d.k !== K.Uint) throw this.err(this.handleCol, undefined, 'integer primary key is NULL');
-      handle = { int: d.k === K.Uint && typeof d.v === 'bigint' ? BigInt.asIntN(64, d.v) : d.v };
+      this.intHandle.int = d.k === K.Uint && typeof d.v === 'bigint' ? BigInt.asIntN(64, d.v) : d.v;
+      handle = this.intHandle;
     } else if (t.is_common_handle && this.pkIdx) {
       const kw = this.kw.reset();
       for (const ic of this.pkIdx.idx_cols) encodeKeyDatum(kw, truncateIndexValue(datums[ic.offset]!, ic.length, t.cols[ic.offset]!));
       handle = { common: kw.take() };
-    } else handle = { int: rowID };
+    } else {
+      this.intHandle.int = rowID;
+      handle = this.intHandle;
+    }
 
     const physID = t.partition ? choosePartition(t, datums) : t.id;
 
@@ -201,11 +229,12 @@ export class TableEncoder {
     const vals = this.vals;
     ids.length = 0;
     vals.length = 0;
-    for (const c of this.cols) {
-      if (this.skipInRow[c.offset]) continue;
+    const skip = this.skipInRow, omitNull = this.omitNull, virtual = this.virtual;
+    for (let i = 0; i < ncols; i++) {
+      const c = cols[i]!;
+      if (skip[c.offset]) continue;
       const d = datums[c.offset]!;
-      if (d.k === K.Null && (c.default === null || c.default === undefined) && (c.origin_default === null || c.origin_default === undefined)) continue;
-      if (c.generated_expr_string && !c.generated_stored) continue;
+      if ((d.k === K.Null && omitNull[i]) || virtual[i]) continue;
       ids.push(c.id);
       vals.push(d);
     }
@@ -214,15 +243,21 @@ export class TableEncoder {
     const vw = this.vw.reset();
     if (this.rowFormat === 2) this.rowEnc.encode(vw, ids, vals);
     else vw.bytes(encodeRowV1(ids, vals));
-    sink.push(false, kw.view(), vw.view());
+    sink.push(false, kw.buf, kw.pos, vw.buf, vw.pos);
 
-    for (const ix of this.indexes) this.encodeIndex(sink, ix, datums, handle, physID);
+    const indexes = this.indexes;
+    for (let i = 0; i < indexes.length; i++) this.encodeIndex(sink, indexes[i]!, datums, handle, physID);
+  }
+
+  private nextGen(): number {
+    if (++this.givenGen === 0xffffffff) { this.givenMark.fill(0); this.givenGen = 1; }
+    return this.givenGen;
   }
 
   private encodeIndex(sink: KVSink, ix: PreparedIndex, datums: Datum[], handle: Handle, physID: number): void {
     const t = this.table;
     const n = ix.cols.length;
-    const vals: Datum[] = new Array(n);
+    const vals = ix.vals;
     let distinct = ix.info.is_unique;
     for (let i = 0; i < n; i++) {
       const d = datums[ix.cols[i]!.offset]!;
@@ -276,7 +311,7 @@ export class TableEncoder {
       if (ix.needRestore || ('common' in handle && distinct)) {
         vw.u8(0);
         if ('common' in handle && distinct) { vw.u8(0x7f); vw.u16be(handle.common.length); vw.bytes(handle.common); }
-        if (ix.needRestore) this.rowEnc.encode(vw, ix.cols.map((c) => c.id), vals);
+        if (ix.needRestore) this.rowEnc.encode(vw, ix.colIds, vals);
         let tail = 0;
         if ('int' in handle && distinct) { tail = 8; writeIntHandleValue(vw, handle.int); }
         else if (vw.pos < 10) { tail = 10 - vw.pos; for (let i = 0; i < tail; i++) vw.u8(0); }
@@ -285,13 +320,13 @@ export class TableEncoder {
         if ('int' in handle) writeIntHandleValue(vw, handle.int);
       } else vw.u8(0x30);
     }
-    sink.push(true, kw.view(), vw.view());
+    sink.push(true, kw.buf, kw.pos, vw.buf, vw.pos);
   }
 
   /** convenience: encode and return copied pairs */
   encodeRow(fields: Field[], rowID: Int64, colMap?: readonly number[] | null): KVPair[] {
     const out: KVPair[] = [];
-    this.encodeRowTo({ push: (_i, k, v) => out.push({ key: Buffer.from(k), val: Buffer.from(v) }) }, fields, rowID, colMap);
+    this.encodeRowTo({ push: (_i, k, kl, v, vl) => out.push({ key: Buffer.from(k.subarray(0, kl)), val: Buffer.from(v.subarray(0, vl)) }) }, fields, rowID, colMap);
     return out;
   }
 }
