@@ -120,6 +120,7 @@ async function oneCore(files: string[], table: ReturnType<typeof buildTableInfo>
     const c0 = process.cpuUsage(), t0 = process.hrtime.bigint();
     for (const r of b.rows) packer.add(r);
     if (packer.bytes >= 1 << 20) encodeNow();
+    else packer.settle();
     cpu += cpuSeconds(process.cpuUsage(c0));
     wall += process.hrtime.bigint() - t0;
   }

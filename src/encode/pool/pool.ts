@@ -70,7 +70,7 @@ export interface EncodeResult {
   rows: number;
   /** row id of the last row: the next batch's prevRowIdMax */
   rowIdMax: Int64;
-  /** source bytes (field values) encoded */
+  /** bytes packed for this batch (field values and the delimiters between them) */
   srcBytes: number;
   firstRowNo: number;
   /** source offset just past the last row */
@@ -316,6 +316,7 @@ export class EncodePool {
         cols = bc;
         for (const r of b.rows) packer.add(r);
         if (packer.bytes >= minBytes) flush();
+        else packer.settle(); // the parser may reuse its buffers once we ask for the next batch
         while (inflight.length >= maxInFlight) yield await inflight.shift()!;
       }
       flush();
