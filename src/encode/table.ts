@@ -19,11 +19,29 @@ import { choosePartition } from './partition.js';
 export interface KVPair { key: Buffer; val: Buffer }
 
 /**
- * Receives each pair as the first keyLen/valLen bytes of the encoder's scratch buffers (no view objects on the
- * hot path): copy them before the next call.
+ * Where encoded pairs go. For each pair the encoder takes `writer(isIndex)`, leaves `headerBytes` for the
+ * sink's own framing, appends the key and then the value, and calls `pair(isIndex, start, keyEnd)`: the key
+ * is buf[start + headerBytes, keyEnd), the value buf[keyEnd, writer.pos). Writing straight into the sink's
+ * buffer saves a copy of every pair (KV batches), see CollectSink for the simple form.
  */
 export interface KVSink {
-  push(isIndex: boolean, key: Buffer, keyLen: number, val: Buffer, valLen: number): void;
+  readonly headerBytes: number;
+  writer(isIndex: boolean): Writer;
+  pair(isIndex: boolean, start: number, keyEnd: number): void;
+}
+
+/** KVSink that collects copied pairs (tests, vectors, one-off rows) */
+export class CollectSink implements KVSink {
+  readonly headerBytes = 0;
+  readonly pairs: (KVPair & { isIndex: boolean })[] = [];
+  private readonly w = new Writer(1024);
+  writer(): Writer {
+    return this.w.reset();
+  }
+  pair(isIndex: boolean, start: number, keyEnd: number): void {
+    const b = this.w.buf;
+    this.pairs.push({ isIndex, key: Buffer.from(b.subarray(start, keyEnd)), val: Buffer.from(b.subarray(keyEnd, this.w.pos)) });
+  }
 }
 
 export interface TableEncoderOptions {
@@ -82,7 +100,6 @@ export class TableEncoder {
   private readonly skipInRow: boolean[];
   private readonly defaults: Datum[] = [];
   private readonly kw = new Writer(256);
-  private readonly vw = new Writer(1024);
   private readonly rowEnc = new RowV2Encoder();
   private readonly datums: Datum[] = [];
   private readonly ids: number[] = [];
@@ -175,7 +192,6 @@ export class TableEncoder {
   encodeRowTo(sink: KVSink, fields: Field[], rowID: Int64, colMap?: readonly number[] | null): void {
     const t = this.table;
     const datums = this.datums;
-    datums.length = t.cols.length;
     const cols = this.cols;
     const ncols = cols.length;
     if (!colMap && fields.length > ncols) {
@@ -225,25 +241,27 @@ export class TableEncoder {
     const physID = t.partition ? choosePartition(t, datums) : t.id;
 
     // record
+    // scratch arrays keep their length (setting .length is a runtime call): nvals counts the used part
     const ids = this.ids;
     const vals = this.vals;
-    ids.length = 0;
-    vals.length = 0;
+    let nvals = 0;
     const skip = this.skipInRow, omitNull = this.omitNull, virtual = this.virtual;
     for (let i = 0; i < ncols; i++) {
       const c = cols[i]!;
       if (skip[c.offset]) continue;
       const d = datums[c.offset]!;
       if ((d.k === K.Null && omitNull[i]) || virtual[i]) continue;
-      ids.push(c.id);
-      vals.push(d);
+      ids[nvals] = c.id;
+      vals[nvals++] = d;
     }
-    const kw = this.kw.reset();
-    writeRecordKey(kw, physID, handle);
-    const vw = this.vw.reset();
-    if (this.rowFormat === 2) this.rowEnc.encode(vw, ids, vals);
-    else vw.bytes(encodeRowV1(ids, vals));
-    sink.push(false, kw.buf, kw.pos, vw.buf, vw.pos);
+    const w = sink.writer(false);
+    const start = w.pos;
+    w.skip(sink.headerBytes);
+    writeRecordKey(w, physID, handle);
+    const keyEnd = w.pos;
+    if (this.rowFormat === 2) this.rowEnc.encode(w, ids, vals, nvals);
+    else w.bytes(encodeRowV1(ids.slice(0, nvals), vals.slice(0, nvals)));
+    sink.pair(false, start, keyEnd);
 
     const indexes = this.indexes;
     for (let i = 0; i < indexes.length; i++) this.encodeIndex(sink, indexes[i]!, datums, handle, physID);
@@ -264,18 +282,20 @@ export class TableEncoder {
       if (d.k === K.Null) distinct = false;
       vals[i] = truncateIndexValue(d, ix.lengths[i]!, ix.cols[i]!);
     }
-    const kw = this.kw.reset();
-    writeIndexPrefix(kw, physID, ix.info.id);
-    for (const d of vals) encodeKeyDatum(kw, d);
-    if (!distinct) writeHandleSuffix(kw, handle);
+    const w = sink.writer(true);
+    const start = w.pos;
+    w.skip(sink.headerBytes);
+    writeIndexPrefix(w, physID, ix.info.id);
+    for (let i = 0; i < n; i++) encodeKeyDatum(w, vals[i]!);
+    if (!distinct) writeHandleSuffix(w, handle);
+    const keyEnd = w.pos;
 
-    const vw = this.vw.reset();
     if (t.is_common_handle && (t.common_handle_version ?? 0) === 1) {
       // GenIndexValueForClusteredIndexVersion1
-      vw.u8(0);
-      vw.u8(0x7d);
-      vw.u8(1);
-      if (distinct && 'common' in handle) { vw.u8(0x7f); vw.u16be(handle.common.length); vw.bytes(handle.common); }
+      w.u8(0);
+      w.u8(0x7d);
+      w.u8(1);
+      if (distinct && 'common' in handle) { w.u8(0x7f); w.u16be(handle.common.length); w.bytes(handle.common); }
       const rids: number[] = [];
       const rvals: Datum[] = [];
       let pkRestore = false;
@@ -304,30 +324,30 @@ export class TableEncoder {
             rvals.push(d);
           }
         }
-        this.rowEnc.encode(vw, rids, rvals);
+        this.rowEnc.encode(w, rids, rvals);
       }
     } else {
       // genIndexValueVersion0
       if (ix.needRestore || ('common' in handle && distinct)) {
-        vw.u8(0);
-        if ('common' in handle && distinct) { vw.u8(0x7f); vw.u16be(handle.common.length); vw.bytes(handle.common); }
-        if (ix.needRestore) this.rowEnc.encode(vw, ix.colIds, vals);
+        w.u8(0);
+        if ('common' in handle && distinct) { w.u8(0x7f); w.u16be(handle.common.length); w.bytes(handle.common); }
+        if (ix.needRestore) this.rowEnc.encode(w, ix.colIds, vals, n);
         let tail = 0;
-        if ('int' in handle && distinct) { tail = 8; writeIntHandleValue(vw, handle.int); }
-        else if (vw.pos < 10) { tail = 10 - vw.pos; for (let i = 0; i < tail; i++) vw.u8(0); }
-        vw.buf[0] = tail;
+        if ('int' in handle && distinct) { tail = 8; writeIntHandleValue(w, handle.int); }
+        else if (w.pos - keyEnd < 10) { tail = 10 - (w.pos - keyEnd); for (let i = 0; i < tail; i++) w.u8(0); }
+        w.buf[keyEnd] = tail;
       } else if (distinct) {
-        if ('int' in handle) writeIntHandleValue(vw, handle.int);
-      } else vw.u8(0x30);
+        if ('int' in handle) writeIntHandleValue(w, handle.int);
+      } else w.u8(0x30);
     }
-    sink.push(true, kw.buf, kw.pos, vw.buf, vw.pos);
+    sink.pair(true, start, keyEnd);
   }
 
   /** convenience: encode and return copied pairs */
   encodeRow(fields: Field[], rowID: Int64, colMap?: readonly number[] | null): KVPair[] {
-    const out: KVPair[] = [];
-    this.encodeRowTo({ push: (_i, k, kl, v, vl) => out.push({ key: Buffer.from(k.subarray(0, kl)), val: Buffer.from(v.subarray(0, vl)) }) }, fields, rowID, colMap);
-    return out;
+    const sink = new CollectSink();
+    this.encodeRowTo(sink, fields, rowID, colMap);
+    return sink.pairs.map(({ key, val }) => ({ key, val }));
   }
 }
 

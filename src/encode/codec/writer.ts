@@ -3,8 +3,12 @@
 export class Writer {
   buf: Buffer;
   pos = 0;
-  constructor(cap = 256) {
-    this.buf = Buffer.allocUnsafe(cap);
+  /**
+   * `alloc` makes the buffers (initial and grown): KV batch writers use their own ArrayBuffers so the batch can
+   * be transferred to another thread; `retire` receives outgrown buffers (to recycle them).
+   */
+  constructor(cap = 256, private readonly alloc: (n: number) => Buffer = Buffer.allocUnsafe, private readonly retire?: (b: Buffer) => void) {
+    this.buf = alloc(cap);
   }
   reset(): this {
     this.pos = 0;
@@ -13,11 +17,17 @@ export class Writer {
   ensure(n: number): void {
     const need = this.pos + n;
     if (need <= this.buf.length) return;
-    let cap = this.buf.length * 2;
+    let cap = Math.max(this.buf.length * 2, 16);
     while (cap < need) cap *= 2;
-    const nb = Buffer.allocUnsafe(cap);
+    const nb = this.alloc(cap);
     this.buf.copy(nb, 0, 0, this.pos);
+    this.retire?.(this.buf);
     this.buf = nb;
+  }
+  /** leave n bytes to be filled in later */
+  skip(n: number): void {
+    this.ensure(n);
+    this.pos += n;
   }
   u8(v: number): void {
     if (this.pos >= this.buf.length) this.ensure(1);

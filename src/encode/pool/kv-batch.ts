@@ -4,6 +4,7 @@
 import { KVChecksum, type KVChecksumParts } from '../checksum.js';
 import type { KVSink } from '../table.js';
 import type { BufferPool } from './buffers.js';
+import { Writer } from '../codec/writer.js';
 
 export interface KvBatch {
   /** the pairs, starting at byte 0 (a view on its own ArrayBuffer: transfer `buf.buffer`) */
@@ -36,59 +37,57 @@ export function kvPairs(b: KvBatch): { key: Buffer; val: Buffer }[] {
 }
 
 export class KvBatchWriter {
-  buf: Buffer;
-  pos = 0;
+  /** the encoder appends pairs here directly ([8 header bytes][key][value], see KVSink) */
+  readonly w: Writer;
   count = 0;
   readonly checksum = new KVChecksum();
 
-  /** `buffers`: where to take the output buffer from (and give outgrown ones back to) */
-  constructor(capacity = 1 << 20, private readonly buffers?: BufferPool) {
-    this.buf = Buffer.from(buffers ? buffers.take(capacity) : new ArrayBuffer(capacity));
+  /** `buffers`: where the output buffer comes from (and outgrown ones go back to) */
+  constructor(capacity = 1 << 20, buffers?: BufferPool) {
+    // own ArrayBuffers, never Node's shared pool: the batch is transferred
+    const alloc = (n: number): Buffer => Buffer.from(buffers ? buffers.take(n) : new ArrayBuffer(n));
+    this.w = new Writer(capacity, alloc, buffers ? (b) => buffers.give(b.buffer as ArrayBuffer) : undefined);
   }
 
-  add(key: Buffer, keyLen: number, val: Buffer, valLen: number): void {
-    const need = KV_HEADER + keyLen + valLen;
-    if (this.pos + need > this.buf.length) this.grow(need);
-    const out = this.buf;
-    let p = this.pos;
-    out[p] = keyLen; out[p + 1] = keyLen >>> 8; out[p + 2] = keyLen >>> 16; out[p + 3] = keyLen >>> 24;
-    out[p + 4] = valLen; out[p + 5] = valLen >>> 8; out[p + 6] = valLen >>> 16; out[p + 7] = valLen >>> 24;
-    p += KV_HEADER;
-    const start = p;
-    // short copies: a loop beats the native call of copy()
-    if (keyLen <= 32) for (let i = 0; i < keyLen; i++) out[p++] = key[i]!;
-    else p += key.copy(out, p, 0, keyLen);
-    if (valLen <= 32) for (let i = 0; i < valLen; i++) out[p++] = val[i]!;
-    else p += val.copy(out, p, 0, valLen);
-    this.checksum.updateRange(out, start, p);
-    this.pos = p;
+  /** the pair buf[start + 8, keyEnd) ‖ buf[keyEnd, w.pos) was written: frame it and checksum it */
+  pair(start: number, keyEnd: number): void {
+    const b = this.w.buf, end = this.w.pos;
+    const kl = keyEnd - start - KV_HEADER, vl = end - keyEnd;
+    b[start] = kl; b[start + 1] = kl >>> 8; b[start + 2] = kl >>> 16; b[start + 3] = kl >>> 24;
+    b[start + 4] = vl; b[start + 5] = vl >>> 8; b[start + 6] = vl >>> 16; b[start + 7] = vl >>> 24;
+    this.checksum.updateRange(b, start + KV_HEADER, end);
     this.count++;
   }
 
-  private grow(need: number): void {
-    let cap = this.buf.length * 2;
-    while (cap < this.pos + need) cap *= 2;
-    const nb = Buffer.from(this.buffers ? this.buffers.take(cap) : new ArrayBuffer(cap));
-    this.buf.copy(nb, 0, 0, this.pos);
-    this.buffers?.give(this.buf.buffer as ArrayBuffer);
-    this.buf = nb;
+  /** append a pair given as buffers (not the encoder's path) */
+  add(key: Uint8Array, val: Uint8Array): void {
+    const start = this.w.pos;
+    this.w.skip(KV_HEADER);
+    this.w.bytes(key);
+    const keyEnd = this.w.pos;
+    this.w.bytes(val);
+    this.pair(start, keyEnd);
   }
 
   /** the batch so far; the writer must not be used afterwards (its buffer is handed over) */
   finish(): KvBatch {
-    return { buf: this.buf.subarray(0, this.pos), count: this.count, checksum: this.checksum.parts() };
+    return { buf: this.w.buf.subarray(0, this.w.pos), count: this.count, checksum: this.checksum.parts() };
   }
 }
 
 /** KVSink that splits pairs into the data engine (records) and the index engine */
 export class EngineSplitSink implements KVSink {
+  readonly headerBytes = KV_HEADER;
   readonly data: KvBatchWriter;
   readonly index: KvBatchWriter;
   constructor(dataCapacity: number, indexCapacity: number, buffers?: BufferPool) {
     this.data = new KvBatchWriter(dataCapacity, buffers);
     this.index = new KvBatchWriter(indexCapacity, buffers);
   }
-  push(isIndex: boolean, key: Buffer, keyLen: number, val: Buffer, valLen: number): void {
-    (isIndex ? this.index : this.data).add(key, keyLen, val, valLen);
+  writer(isIndex: boolean): Writer {
+    return isIndex ? this.index.w : this.data.w;
+  }
+  pair(isIndex: boolean, start: number, keyEnd: number): void {
+    (isIndex ? this.index : this.data).pair(start, keyEnd);
   }
 }

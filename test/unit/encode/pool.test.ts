@@ -3,7 +3,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { buildTableInfo } from '../../../src/encode/schema/create-table.js';
-import { TableEncoder } from '../../../src/encode/table.js';
+import { TableEncoder, CollectSink } from '../../../src/encode/table.js';
 import { KVChecksum } from '../../../src/encode/checksum.js';
 import { EncodePool, type EncodeResult } from '../../../src/encode/pool/pool.js';
 import { kvPairs } from '../../../src/encode/pool/kv-batch.js';
@@ -39,9 +39,10 @@ function batches(rows: Row[], size: number): RowBatch[] {
 /** what the single-thread encoder gives for the same rows and row ids */
 function reference(rows: Row[], prev: number): { data: string[]; index: string[] } {
   const enc = new TableEncoder(table, { sqlMode: SQL_MODE });
-  const data: string[] = [], index: string[] = [];
-  rows.forEach((r, i) => enc.encodeRowTo({ push: (isIndex, k, kl, v, vl) => (isIndex ? index : data).push(k.subarray(0, kl).toString('hex') + ':' + v.subarray(0, vl).toString('hex')) }, r.fields, prev + i + 1));
-  return { data, index };
+  const sink = new CollectSink();
+  rows.forEach((r, i) => enc.encodeRowTo(sink, r.fields, prev + i + 1));
+  const hex = (p: { key: Buffer; val: Buffer }): string => p.key.toString('hex') + ':' + p.val.toString('hex');
+  return { data: sink.pairs.filter((p) => !p.isIndex).map(hex), index: sink.pairs.filter((p) => p.isIndex).map(hex) };
 }
 
 const flat = (rs: EncodeResult[], which: 'data' | 'index'): string[] => rs.flatMap((r) => kvPairs(r[which]).map((p) => p.key.toString('hex') + ':' + p.val.toString('hex')));
