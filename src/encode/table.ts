@@ -15,6 +15,7 @@ import { isBinCollation } from './collation/index.js';
 import { runeCount, runePrefixLen } from './collation/utf8.js';
 import { hasFlag, primaryIndex, type ColumnInfo, type IndexInfo, type TableInfo } from './schema/model.js';
 import { choosePartition } from './partition.js';
+import { FastConverter } from './fast-convert.js';
 
 export interface KVPair { key: Buffer; val: Buffer }
 
@@ -112,6 +113,8 @@ export class TableEncoder {
   private readonly givenMark: Uint32Array;
   private givenGen = 0;
   private readonly intHandle: { int: Int64 } = { int: 0 };
+  /** per column offset: fast conversion of plain values (null when the column has none) */
+  private readonly fast: (FastConverter | null)[];
   /** where errors happen: set by the caller (file, row) and copied into every error's context */
   readonly where: { file?: string; row?: number; offset?: number } = {};
 
@@ -144,6 +147,7 @@ export class TableEncoder {
     this.omitNull = this.cols.map((c) => (c.default === null || c.default === undefined) && (c.origin_default === null || c.origin_default === undefined));
     this.virtual = this.cols.map((c) => Boolean(c.generated_expr_string) && !c.generated_stored);
     this.givenMark = new Uint32Array(table.cols.length);
+    this.fast = table.cols.map((c) => { const f = new FastConverter(c.type); return f.enabled ? f : null; });
     for (const c of table.cols) {
       if (c.generated_expr_string && c.generated_stored) {
         throw new LightningError(Codes.NotImplemented, `generated stored column ${c.name.O} is not supported by the encoder`, { context: { table: table.name.O } });
@@ -213,7 +217,10 @@ export class TableEncoder {
           d = zeroDatum(c.type);
         } else d = NULL;
       } else if (f.kind === FieldKind.Word && f.value.toString().toUpperCase() === 'DEFAULT') d = this.defaultDatum(c, rowID);
-      else d = this.convert(c, f);
+      else {
+        const fast = this.fast[off];
+        d = (fast && fast.convert(f)) || this.convert(c, f);
+      }
       datums[off] = d;
     }
     if (colMap) {
