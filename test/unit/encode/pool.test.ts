@@ -213,9 +213,9 @@ test('backpressure: a chunk pulls from its source only as results are taken; in-
   const pool = new EncodePool({ size: 2, tableInfo: table, sqlMode: SQL_MODE, maxQueue: 2 });
   try {
     let pulled = 0, taken = 0, worst = 0;
-    const batchRows = 2000; // ~250 KB of field bytes per batch
+    const batchRows = 1600; // ~200 KB of field bytes per batch
     function* source(): Generator<RowBatch> {
-      for (let i = 0; i < 120; i++) { // ~30 MB of rows, generated lazily
+      for (let i = 0; i < 80; i++) { // ~16 MB of rows, generated lazily
         pulled++;
         worst = Math.max(worst, pulled - taken);
         yield { rows: makeRows(batchRows, i * batchRows, 'y'.repeat(100)), columns: null };
@@ -223,13 +223,13 @@ test('backpressure: a chunk pulls from its source only as results are taken; in-
     }
     const rss0 = process.memoryUsage().rss;
     let rssPeak = rss0;
-    for await (const r of pool.encodeChunk(source(), { prevRowIdMax: 0, maxInFlight: 3, minBatchBytes: 200 << 10 })) {
+    for await (const r of pool.encodeChunk(source(), { prevRowIdMax: 0, maxInFlight: 3, minBatchBytes: 150 << 10 })) {
       taken++;
       rssPeak = Math.max(rssPeak, process.memoryUsage().rss);
       pool.release(r);
       await new Promise((res) => setTimeout(res, 1)); // a slow consumer
     }
-    assert.equal(taken, 120);
+    assert.equal(taken, 80);
     // each source batch is one pool batch here (>= minBatchBytes): at most maxInFlight ahead, plus the one being packed
     assert.ok(worst <= 3 + 1, `source ran ${worst} batches ahead`);
     assert.ok(pool.stats.peakInFlight <= 3, `peak in flight ${pool.stats.peakInFlight}`);
