@@ -13,16 +13,21 @@ export class BufferPool {
     return new ArrayBuffer(min);
   }
 
-  /** hand a buffer back (ignored when detached, i.e. transferred away, or when enough are kept) */
+  /** hand a buffer back (ignored when detached, i.e. transferred away, already kept, or enough are kept) */
   give(b: ArrayBuffer | undefined | null): void {
-    if (!b || b.byteLength === 0) return;
+    if (!b || b.byteLength === 0 || this.free.includes(b)) return;
     if (this.free.length >= this.maxKept) this.free.shift();
     this.free.push(b);
   }
 
-  /** hand out everything kept (to transfer it to another thread) */
+  /** hand out up to `max` kept buffers (to transfer them to another thread); detached ones are dropped */
   drain(max = Infinity): ArrayBuffer[] {
-    return this.free.splice(0, Math.min(max, this.free.length));
+    const out: ArrayBuffer[] = [];
+    while (out.length < max && this.free.length) {
+      const b = this.free.shift()!;
+      if (b.byteLength > 0) out.push(b);
+    }
+    return out;
   }
 
   get size(): number {

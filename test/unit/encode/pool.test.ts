@@ -8,6 +8,7 @@ import { KVChecksum } from '../../../src/encode/checksum.js';
 import { EncodePool, type EncodeResult } from '../../../src/encode/pool/pool.js';
 import { kvPairs } from '../../../src/encode/pool/kv-batch.js';
 import { RowPacker } from '../../../src/encode/pool/row-pack.js';
+import { BufferPool } from '../../../src/encode/pool/buffers.js';
 import { FieldKind, type Row, type RowBatch } from '../../../src/parse/types.js';
 import { SliceField } from '../../../src/parse/field.js';
 import { LightningError, Codes } from '../../../src/errors.js';
@@ -227,6 +228,7 @@ test('backpressure: a chunk pulls from its source only as results are taken; in-
       taken++;
       rssPeak = Math.max(rssPeak, process.memoryUsage().rss);
       pool.release(r);
+      pool.release(r); // twice by mistake: must not hand the same buffer out twice
       await new Promise((res) => setTimeout(res, 1)); // a slow consumer
     }
     assert.equal(taken, 80);
@@ -237,4 +239,14 @@ test('backpressure: a chunk pulls from its source only as results are taken; in-
   } finally {
     await pool.close();
   }
+});
+
+test('BufferPool keeps each buffer once and never hands out a detached one', () => {
+  const bp = new BufferPool(4);
+  const a = new ArrayBuffer(64), b = new ArrayBuffer(128);
+  bp.give(a); bp.give(a); bp.give(b);
+  assert.equal(bp.size, 2);
+  structuredClone(a, { transfer: [a] }); // a moves to another owner while still listed
+  assert.deepEqual(bp.drain(), [b]);
+  assert.equal(bp.take(100).byteLength, 100, 'nothing kept fits: a fresh buffer');
 });
