@@ -7,7 +7,7 @@ import { mkdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import * as grpc from '@grpc/grpc-js';
 import { ColumnFamily } from './kv/cf.js';
-import { RunWriter, type Run } from './kv/run.js';
+import { RunWriter, type Entry, type Run } from './kv/run.js';
 import { dataPrefix, decodeWrite, splitDataKey } from './mvcc.js';
 import { crc64UpdateHalves } from '../../../src/encode/crc64.js';
 
@@ -157,6 +157,11 @@ export class SimStore {
       const value = w.shortValue ? Buffer.from(w.shortValue) : this.defaultCf.get(e.key);
       if (value) yield { key: rawKey, value, commitTs };
     }
+  }
+
+  /** A CF's raw MVCC entries (data keys) for raw [start, end): what a BR backup writes into its SST files. */
+  exportCf(cf: SimFile['cf'], start: Buffer, end: Buffer): Generator<Entry> {
+    return (cf === 'write' ? this.writeCf : this.defaultCf).range(dataPrefix(start), end.length ? dataPrefix(end) : Buffer.alloc(0));
   }
 
   /** TiKV's checksum coprocessor over one range: XOR of crc64(key ‖ value), count, sum of lengths (§6.4) */
