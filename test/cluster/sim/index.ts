@@ -14,6 +14,7 @@ import { pdHttpServer } from './pd-http.js';
 import { importSstService, type StoreContext } from './import-sst-service.js';
 import { tikvService } from './tikv-service.js';
 import { startMux, type Mux } from './mux.js';
+import { startTidbFront, type TidbFront, type TidbOptions } from './tidb/index.js';
 
 export type { Fault, FaultError, SimAction, Chaos } from './faults.js';
 export type { SimRegion } from './state.js';
@@ -23,6 +24,8 @@ export interface SimTls {
   ca: Buffer; cert: Buffer; key: Buffer;
   /** require and verify client certificates (mTLS) */
   checkClientCert?: boolean;
+  /** the certificate the simulated TiDB presents to PD/TiKV under mTLS (default: the server certificate) */
+  clientCert?: Buffer; clientKey?: Buffer;
 }
 
 export interface SimOptions extends StoreOptions {
@@ -35,6 +38,8 @@ export interface SimOptions extends StoreOptions {
   tls?: SimTls;
   /** where store data is spilled (default: a new temporary directory, removed at stop) */
   dataDir?: string;
+  /** the TiDB front (MySQL + status ports); false = PD and TiKV only */
+  tidb?: TidbOptions | false;
   /** stop automatically when this test ends */
   testContext?: { after(fn: () => unknown): void };
 }
@@ -47,6 +52,10 @@ export interface SimCluster {
   pdHttpAddr: string;
   storeAddrs: string[];
   storeIds: number[];
+  /** the simulated TiDB's MySQL address (user root, no password) and HTTP status address; undefined with tidb: false */
+  tidbAddr?: string;
+  statusAddr?: string;
+  tidb?: TidbFront;
   state: SimState;
   faults: FaultInjector;
   /** shared by the services; the TiDB front adds itself here */
@@ -150,6 +159,11 @@ export async function startSimCluster(opts: SimOptions = {}): Promise<SimCluster
       act, stop,
       onStop: (fn) => { stopHooks.push(fn); },
     };
+    if (opts.tidb !== false) {
+      const front = await startTidbFront({ ctx, pdAddr, storeAddrs: sim.storeAddrs, tls: opts.tls }, opts.tidb ?? {});
+      stopHooks.push(() => front.stop());
+      Object.assign(sim, { tidb: front, tidbAddr: front.sqlAddr, statusAddr: front.statusAddr });
+    }
     opts.testContext?.after(stop);
     return sim;
   } catch (e) {

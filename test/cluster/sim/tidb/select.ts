@@ -88,7 +88,22 @@ export type BaseEnv = Omit<EvalEnv, 'column' | 'aggregates'>;
 function inferMeta(name: string, v: Val): ColumnMeta {
   if (typeof v === 'bigint') return { name, type: MysqlType.Longlong, charset: 63, flags: 128, length: 21, decimals: 0 };
   if (typeof v === 'number') return { name, type: MysqlType.Double, charset: 63, flags: 128, length: 22, decimals: 31 };
-  return { name, type: MysqlType.VarString, charset: Buffer.isBuffer(v) ? 63 : 46, flags: 0, length: 1024, decimals: 0 };
+  return { name, type: MysqlType.VarString, charset: 46, flags: 0, length: 1024, decimals: 0 };
+}
+
+/** column references in `e` */
+function colRefs(e: Expr, out: (Expr & { k: 'col' })[] = []): (Expr & { k: 'col' })[] {
+  switch (e.k) {
+    case 'col': out.push(e); break;
+    case 'fn': e.args.forEach((a) => colRefs(a, out)); break;
+    case 'un': case 'is': colRefs(e.e, out); break;
+    case 'bin': colRefs(e.l, out); colRefs(e.r, out); break;
+    case 'in': colRefs(e.e, out); e.list.forEach((x) => colRefs(x, out)); break;
+    case 'between': [e.e, e.lo, e.hi].forEach((x) => colRefs(x, out)); break;
+    case 'like': colRefs(e.e, out); colRefs(e.pat, out); break;
+    default:
+  }
+  return out;
 }
 
 function aggregate(fn: Expr & { k: 'fn' }, vals: Val[], rowCount: number): Val {
@@ -122,9 +137,19 @@ export function runSelect(s: SelectStmt, source: Source | undefined, base: BaseE
     ? cols.map((c) => ({ e: { k: 'col', name: c.name } as Expr, text: c.name }))
     : [it]));
   const aggs = items.flatMap((it) => aggregatesIn(it.e));
+  // like TiDB's planner: an unknown column fails the statement even when no row is read
+  const aliases = new Set(items.map((it) => (it.alias ?? '').toLowerCase()));
+  const known = (r: Expr & { k: 'col' }, aliasOk: boolean) => (aliasOk && !r.table && aliases.has(r.name.toLowerCase())) ||
+    (index.has(r.name.toLowerCase()) && (!r.table || r.table.toLowerCase() === qualifier));
+  for (const [e, aliasOk] of [...items.map((it) => [it.e, false] as const), [s.where, false] as const, ...s.orderBy.map((o) => [o.e, true] as const)]) {
+    const bad = e && colRefs(e).find((r) => !known(r, aliasOk));
+    if (bad) throw new SqlError(1054, `Unknown column '${bad.table ? `${bad.table}.` : ''}${bad.name}' in '${e === s.where ? 'where clause' : 'field list'}'`, '42S22');
+  }
   const metaOf = (it: SelectItem, v: Val): ColumnMeta => {
     const name = it.alias ?? it.text;
-    if (it.e.k === 'col') { const i = index.get(it.e.name.toLowerCase()); if (i !== undefined) return { ...cols[i]!, name, orgName: cols[i]!.name }; }
+    // a column, or MIN/MAX of one, keeps the column's type
+    const ref = it.e.k === 'col' ? it.e : it.e.k === 'fn' && (it.e.name === 'MIN' || it.e.name === 'MAX') && it.e.args[0]?.k === 'col' ? it.e.args[0] : undefined;
+    if (ref?.k === 'col') { const i = index.get(ref.name.toLowerCase()); if (i !== undefined) return { ...cols[i]!, name, orgName: cols[i]!.name }; }
     return inferMeta(name, v);
   };
 

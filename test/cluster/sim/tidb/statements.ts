@@ -49,7 +49,7 @@ function setValue(c: Cursor, s: Session): string | undefined {
 }
 
 function runSet(c: Cursor, s: Session, ctx: FrontContext): Result {
-  if (c.eat('NAMES') || c.eat('CHARACTER', 'SET') || c.eat('CHARSET')) {
+  if (c.eat('CHARACTER', 'SET') || c.eat('CHARSET')) {
     const cs = c.ident();
     for (const n of ['character_set_client', 'character_set_connection', 'character_set_results']) s.vars.set('session', n, cs);
     if (c.eat('COLLATE')) s.vars.set('session', 'collation_connection', c.ident());
@@ -60,6 +60,12 @@ function runSet(c: Cursor, s: Session, ctx: FrontContext): Result {
   do {
     let scope: 'global' | 'session' = 'session';
     let name: string;
+    if (c.eat('NAMES')) {
+      const cs = c.ident();
+      for (const n of ['character_set_client', 'character_set_connection', 'character_set_results']) s.vars.set('session', n, cs);
+      if (c.eat('COLLATE')) s.vars.set('session', 'collation_connection', c.ident());
+      continue;
+    }
     const t = c.peek();
     if (t?.t === 'sysvar') { c.next(); [scope, name] = t.v.split('.') as ['global' | 'session', string]; }
     else if (t?.t === 'var') {
