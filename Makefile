@@ -48,7 +48,7 @@ demo: deps build ## a real import of the seed example dump into a private MariaD
 	node dist/scripts/demo.js
 
 bench: build ## all benchmarks (bench/): MB/s, peak RSS, ratio to a peer
-	npm run --silent bench:parse; npm run --silent bench:encode; npm run --silent bench:tidb-backend
+	npm run --silent bench:parse; npm run --silent bench:encode; npm run --silent bench:tidb-backend; npm run --silent bench:sim-spill
 
 charts: node_modules/.installed ## package both Helm charts and write a chart repository index into dist/charts
 	bash scripts/charts/package.sh dist/charts

@@ -100,3 +100,19 @@ test('store restart: down now, up again by itself; a client retrying through UNA
   }
   assert.ok(sim.store(2).up);
 });
+
+test('a failed import still ends in Normal mode: the history shows Import before the first Write and Normal last', async (t) => {
+  const { sim, c, info, ts } = await setup(t);
+  for (const id of sim.storeIds) await c.sst(id).switchMode('Import');
+  sim.inject({ rpc: 'ImportSST/MultiIngest', error: { kind: 'diskFull' } });
+  const metas = await writeAllPeers(c, info, [kv('a', '1')], ts);
+  await assert.rejects(c.sst(info.leader!.storeId).multiIngest(regionContext(info.region, info.leader!), metas), (e: unknown) => e instanceof RegionError && !e.retryable);
+  // what Lightning's deferred switch-back does, failure or not
+  for (const id of sim.storeIds) await c.sst(id).switchMode('Normal');
+  for (const id of sim.storeIds) {
+    const s = sim.store(id);
+    assert.equal(s.modeAtFirstWrite, 'Import');
+    assert.deepEqual(s.modeHistory, ['Import', 'Normal']);
+    assert.equal(s.mode, 'Normal');
+  }
+});

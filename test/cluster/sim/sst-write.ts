@@ -5,7 +5,7 @@ import * as grpc from '@grpc/grpc-js';
 import type * as pb from '../../../src/cluster/pb.js';
 import { buf, num, big, epochFromPb, type RegionEpoch } from '../../../src/cluster/types.js';
 import { applyFaults, serviceError, type SimContext } from './serve.js';
-import { dataKey, encodeWrite, SHORT_VALUE_MAX } from './mvcc.js';
+import { dataKey, encodeWrite, tsSuffix, varint, SHORT_VALUE_MAX } from './mvcc.js';
 import { fileKey, type SimFile, type SimStore } from './store.js';
 import { epochDebug, faultRegionError } from './region-errors.js';
 import { OrderError, type RunWriter } from './kv/run.js';
@@ -62,13 +62,15 @@ Promise<pb.WriteResponsePb> {
       if (msg.chunk !== 'batch' || !msg.batch) throw unknown('InvalidChunk');
       const ts = big(msg.batch.commit_ts);
       if (ts === 0n) throw unknown('BadFormat("invalid commit-ts 0")');
+      // per batch, not per pair: the key suffix and the write record's start_ts bytes
+      const suffix = tsSuffix(ts), tsVarint = varint(ts);
       for (const p of msg.batch.pairs ?? []) {
         const key = buf(p.key), value = buf(p.value);
-        const dk = dataKey(key, ts);
+        const dk = dataKey(key, suffix);
         const del = p.op === 'Delete' || p.op === 1;
         const short = !del && value.length <= SHORT_VALUE_MAX;
         if (!del && !short) (defaultW ??= store.newRunWriter()).add(dk, value);
-        (writeW ??= store.newRunWriter()).add(dk, encodeWrite(del ? 'D' : 'P', ts, short ? value : undefined, txnSource));
+        (writeW ??= store.newRunWriter()).add(dk, encodeWrite(del ? 'D' : 'P', tsVarint, short ? value : undefined, txnSource));
       }
     }
     if (!meta) throw unknown('InvalidChunk');

@@ -146,16 +146,28 @@ export class SimStore {
    * skipped; long values come from the default CF.
    */
   *scan(start: Buffer, end: Buffer, ts: bigint): Generator<KvView> {
+    const lo = dataPrefix(start), hi = end.length ? dataPrefix(end) : Buffer.alloc(0);
+    // long values: walk the default CF alongside (same data keys, same order) instead of a point get per key
+    const defaults = this.defaultCf.range(lo, hi);
+    let d = defaults.next();
+    const longValue = (k: Buffer): Buffer | undefined => {
+      while (!d.done && Buffer.compare(d.value.key, k) < 0) d = defaults.next();
+      return !d.done && d.value.key.equals(k) ? Buffer.from(d.value.value) : undefined;
+    };
     let lastKey: Buffer | undefined;
-    for (const e of this.writeCf.range(dataPrefix(start), end.length ? dataPrefix(end) : Buffer.alloc(0))) {
-      const { rawKey, commitTs } = splitDataKey(e.key);
-      if (lastKey && lastKey.equals(rawKey)) continue; // an older version of a key already decided
-      if (commitTs > ts) continue;
-      lastKey = rawKey;
-      const w = decodeWrite(e.value);
-      if (w.type !== 'P') continue;
-      const value = w.shortValue ? Buffer.from(w.shortValue) : this.defaultCf.get(e.key);
-      if (value) yield { key: rawKey, value, commitTs };
+    try {
+      for (const e of this.writeCf.range(lo, hi)) {
+        const { rawKey, commitTs } = splitDataKey(e.key);
+        if (lastKey && lastKey.equals(rawKey)) continue; // an older version of a key already decided
+        if (commitTs > ts) continue;
+        lastKey = rawKey;
+        const w = decodeWrite(e.value);
+        if (w.type !== 'P') continue;
+        const value = w.shortValue ? Buffer.from(w.shortValue) : longValue(e.key);
+        if (value) yield { key: rawKey, value, commitTs };
+      }
+    } finally {
+      defaults.return(undefined);
     }
   }
 

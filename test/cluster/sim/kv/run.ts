@@ -7,10 +7,13 @@ import { crc32 } from 'node:zlib';
 export interface Entry { key: Buffer; value: Buffer }
 
 const BLOCK = 32 * 1024;
-const FLUSH = 1024 * 1024;
+const FLUSH = 256 * 1024;
 const HEADER = 8;
 
 interface BlockRef { key: Buffer; offset: number }
+
+/** a copy in its own memory: Buffer.from() would place a small copy in a shared 8 KiB pool slab and keep the whole slab alive */
+const own = (b: Buffer): Buffer => { const c = Buffer.alloc(b.length); c.set(b); return c; };
 
 export class Run {
   constructor(
@@ -118,19 +121,19 @@ export class RunWriter {
     const offset = this.written + this.used;
     if (this.blockStart < 0 || offset - this.blockStart >= BLOCK) {
       this.blockStart = offset;
-      this.blocks.push({ key: Buffer.from(key), offset });
+      this.blocks.push({ key: own(key), offset });
     }
     const need = HEADER + key.length + value.length;
     if (this.used + need > this.buf.length) this.flush();
     if (need > this.buf.length) this.buf = Buffer.allocUnsafe(need);
     this.buf.writeUInt32BE(key.length, this.used);
     this.buf.writeUInt32BE(value.length, this.used + 4);
-    key.copy(this.buf, this.used + HEADER);
-    value.copy(this.buf, this.used + HEADER + key.length);
+    this.buf.set(key, this.used + HEADER);
+    this.buf.set(value, this.used + HEADER + key.length);
     this.used += need;
     this.count++;
     this.bytes += key.length + value.length;
-    this.first ??= Buffer.from(key);
+    this.first ??= own(key);
     // a reference is enough for the order check; finish() copies it
     this.last = key;
   }
@@ -147,9 +150,10 @@ export class RunWriter {
     this.flush();
     const size = fstatSync(this.fd).size;
     closeSync(this.fd);
+    this.buf = Buffer.alloc(0);
     const empty = Buffer.alloc(0);
     return new Run(this.path, this.blocks, size, this.count, this.bytes, this.first ?? empty,
-      this.last ? Buffer.from(this.last) : empty, this.crc);
+      this.last ? own(this.last) : empty, this.crc);
   }
 
   abort(): void {

@@ -61,7 +61,7 @@ export class ChecksumClient {
     let c = this.tikvs.get(storeId);
     if (!c) {
       const s = await (await this.pdClient()).getStore(storeId);
-      c = new TikvClient(s.address, { timeoutMs: 10_000, ...this.opts });
+      c = new TikvClient(s.address, { timeoutMs: 120_000, ...this.opts });
       this.tikvs.set(storeId, c);
     }
     return c;
