@@ -199,3 +199,26 @@ test('a user with a password (mysql_native_password is checked)', async (t) => {
   assert.deepEqual((await ok.query<mysql.RowDataPacket[]>('SELECT CURRENT_USER() AS u'))[0], [{ u: 'lightning@127.0.0.1' }]);
   await ok.end();
 });
+
+test('INSERT … VALUES: rows encoded like an import and committed on every peer; duplicates 1062 or IGNOREd; auto ids; checksum sees them', async (t) => {
+  const e = await setup(t);
+  await e.db.query('CREATE DATABASE shop');
+  await e.db.query(DDL);
+  const [r1] = await e.db.query<mysql.ResultSetHeader>("INSERT INTO shop.fruit (name, price, seen) VALUES ('kiwi', 2.5, '2024-05-06 07:08:09'), ('fig', -1, NULL)");
+  assert.deepEqual([r1.affectedRows, r1.insertId], [2, 1]);
+  const [r2] = await e.db.query<mysql.ResultSetHeader>("INSERT INTO shop.fruit VALUES (10, 'lime', 0.1, NULL, x'00ff')");
+  assert.equal(r2.affectedRows, 1);
+  const [r3] = await e.db.query<mysql.ResultSetHeader>("INSERT INTO shop.fruit (name, price) VALUES ('plum', 3)");
+  assert.equal(r3.insertId, 11); // past the explicit id 10
+  await assert.rejects(e.db.query("INSERT INTO shop.fruit VALUES (10, 'dup', 1, NULL, NULL)"), { errno: 1062 });
+  const [r4] = await e.db.query<mysql.ResultSetHeader>("INSERT IGNORE INTO shop.fruit VALUES (10, 'dup', 1, NULL, NULL), (12, 'pear', 1, NULL, NULL)");
+  assert.equal(r4.affectedRows, 1);
+  await assert.rejects(e.db.query("INSERT INTO shop.fruit (name) VALUES ('x', 'y')"), { errno: 1136 });
+  const [rows] = await e.db.query<mysql.RowDataPacket[]>({ sql: 'SELECT id, name, price, seen, note FROM shop.fruit ORDER BY id', rowsAsArray: true });
+  assert.deepEqual(rows, [[1, 'kiwi', '2.50', '2024-05-06 07:08:09', null], [2, 'fig', '-1.00', null, null], [10, 'lime', '0.10', null, '\u0000\ufffd'],
+    [11, 'plum', '3.00', null, null], [12, 'pear', '1.00', null, null]]);
+  for (const id of e.sim.storeIds) assert.equal(e.sim.data(id).length, 10); // 5 rows + 5 idx_name entries on every peer
+  const [[cs]] = await e.db.query<mysql.RowDataPacket[]>('ADMIN CHECKSUM TABLE shop.fruit');
+  assert.equal(cs!.Total_kvs, '10');
+  assert.equal((await e.db.query<mysql.RowDataPacket[]>('SELECT 1 FROM shop.fruit USE INDEX() LIMIT 1'))[0].length, 1);
+});

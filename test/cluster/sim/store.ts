@@ -7,7 +7,7 @@ import { mkdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import * as grpc from '@grpc/grpc-js';
 import { ColumnFamily } from './kv/cf.js';
-import { RunWriter, type Entry, type Run } from './kv/run.js';
+import { RunWriter, writeRun, type Entry, type Run } from './kv/run.js';
 import { dataPrefix, decodeWrite, splitDataKey } from './mvcc.js';
 import { crc64UpdateHalves } from '../../../src/encode/crc64.js';
 
@@ -102,6 +102,11 @@ export class SimStore {
 
   newRunWriter(): RunWriter {
     return new RunWriter(join(this.dir, `${++this.runSeq}.run`));
+  }
+
+  /** a run file holding sorted `entries` */
+  newRun(entries: Iterable<Entry>): Run {
+    return writeRun(join(this.dir, `${++this.runSeq}.run`), entries);
   }
 
   /** Binds the gRPC port (0 = pick a free one, otherwise re-bind the old one after a restart). */

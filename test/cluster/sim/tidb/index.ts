@@ -8,6 +8,7 @@ import { startSqlServer } from './mysql-server.js';
 import { startStatusServer } from './status-http.js';
 import { execute, type FrontContext } from './statements.js';
 import { tableSource } from './table-rows.js';
+import { insertRows } from './insert.js';
 import { defaultVariables } from './variables.js';
 import { SYSTEM_DBS } from './catalog.js';
 
@@ -50,6 +51,7 @@ export async function startTidbFront(cluster: TidbCluster, opts: TidbOptions = {
     checksum: (t) => checksums.table(t.info),
     tableSource: (t) => tableSource(kv, t.info, t.db.name, globals.get('time_zone') === 'SYSTEM' ? 'UTC' : globals.get('time_zone')),
     tso: () => { const t = cluster.ctx.state.tso(1); return composeTS(t.physical, t.logical); },
+    insert: (t, ins) => insertRows(kv, t, ins, ctx.tso()),
   };
   const sql = await startSqlServer({
     users: new Map(Object.entries(opts.users ?? { root: '' })),

@@ -8,6 +8,7 @@ import { memSource, metaOf, systemSource, type ClusterAddrs, type ColSpec } from
 import { SYSTEM_DBS, type Catalog, type SimTable } from './catalog.js';
 import type { Session } from './session.js';
 import type { Checksum } from './checksum.js';
+import { parseInsert, type ParsedInsert } from './insert.js';
 
 export type Result = { kind: 'ok'; affectedRows?: number; insertId?: bigint } | ({ kind: 'rows' } & ResultSet);
 
@@ -18,6 +19,7 @@ export interface FrontContext {
   /** rows of a user table read from TiKV */
   tableSource(t: SimTable): Source;
   tso(): bigint;
+  insert(t: SimTable, ins: ParsedInsert): { written: number; firstId: bigint };
 }
 
 const ok = (affectedRows = 0): Result => ({ kind: 'ok', affectedRows });
@@ -285,6 +287,12 @@ export async function execute(sql: string, s: Session, ctx: FrontContext): Promi
       return execute(`SHOW COLUMNS FROM ${rest}`, s, ctx);
     }
     case 'UPDATE': c.next(); return runUpdate(c, s, ctx);
+    case 'INSERT': {
+      const ins = parseInsert(c);
+      const r = ctx.insert(ctx.catalog.table(dbOf(s, ins.db), ins.table), ins);
+      if (r.firstId) s.lastInsertId = r.firstId;
+      return { kind: 'ok', affectedRows: r.written, insertId: r.firstId };
+    }
     default: throw unsupported(`statements starting with ${head}`);
   }
 }
