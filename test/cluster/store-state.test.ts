@@ -17,6 +17,11 @@ async function setup(t: TestContext, opts: SimOptions = {}): Promise<{ sim: SimC
   return { sim, c, info: (await c.pd.getRegion(encodeBytes(Buffer.from('a'))))!, ts: await c.pd.getTS() };
 }
 class RawSst extends RpcClient { call(m: string, r: object) { return this.unary(m, r); } }
+/** resolves once the store holds files in a slow apply, i.e. an ingest is between its checks and its apply */
+async function applying(sim: SimCluster, store: number): Promise<void> {
+  for (let i = 0; i < 400 && sim.store(store).ingesting.size === 0; i++) await new Promise((r) => setTimeout(r, 5));
+  assert.ok(sim.store(store).ingesting.size > 0, 'the ingest never reached its apply');
+}
 const regionErr = (code: string, extra: (e: RegionError) => boolean = () => true) => (e: unknown) => e instanceof RegionError && e.code === code && extra(e);
 
 test('mode bookkeeping: the mode at the first Write, the final mode, events in order; Import lapses after the timeout', async (t) => {
@@ -37,7 +42,7 @@ test('mode bookkeeping: the mode at the first Write, the final mode, events in o
 });
 
 test('suspended imports → server_is_busy with backoff; a slow apply makes a concurrent ingest of the same files a conflict', async (t) => {
-  const { sim, c, info, ts } = await setup(t, { applyDelayMs: 150 });
+  const { sim, c, info, ts } = await setup(t, { applyDelayMs: 300 });
   const metas = await writeAllPeers(c, info, [kv('a', '1')], ts);
   const leader = info.leader!.storeId;
   const ingest = () => c.sst(leader).multiIngest(regionContext(info.region, info.leader!), metas);
@@ -45,17 +50,17 @@ test('suspended imports → server_is_busy with backoff; a slow apply makes a co
   await assert.rejects(ingest(), regionErr(Codes.KVServerIsBusy, (e) => /imports are suspended for 5s/.test(e.message) && Number(e.regionError.server_is_busy?.backoff_ms) > 4000));
   sim.store(leader).suspendedUntil = 0;
   const first = ingest();
-  await new Promise((r) => setTimeout(r, 30));
+  await applying(sim, leader);
   await assert.rejects(ingest(), regionErr(Codes.KVIngestFailed, (e) => /ingest file conflict/.test(e.message)));
   await first;
   assert.equal(sim.data(leader).length, 1);
 });
 
 test('a split that lands while the ingest is being applied → apply-time epoch_not_match, nothing applied', async (t) => {
-  const { sim, c, info, ts } = await setup(t, { applyDelayMs: 150 });
+  const { sim, c, info, ts } = await setup(t, { applyDelayMs: 300 });
   const metas = await writeAllPeers(c, info, [kv('a', '1'), kv('q', '2')], ts);
   const pending = c.sst(info.leader!.storeId).multiIngest(regionContext(info.region, info.leader!), metas);
-  await new Promise((r) => setTimeout(r, 30));
+  await applying(sim, info.leader!.storeId);
   await sim.act({ kind: 'split', rawKeys: [Buffer.from('m')] });
   await assert.rejects(pending, regionErr(Codes.KVEpochNotMatch, (e) => /EpochNotMatch conf_ver: 1 version: 1 != conf_ver: 1 version: 2/.test(e.message)));
   assert.equal(sim.data(info.leader!.storeId).length, 0);
