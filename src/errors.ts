@@ -91,6 +91,8 @@ export const Codes = {
   ChecksumMismatch: 'Lightning:Restore:ErrChecksumMismatch',
   RestoreTable: 'Lightning:Restore:ErrRestoreTable',
   EncodeKV: 'Lightning:Restore:ErrEncodeKV',
+  /** an encode worker thread died (crash, out of memory) while it held a batch */
+  EncodeWorkerCrashed: 'Lightning:Restore:ErrEncodeWorkerCrashed',
   UnknownBackend: 'Lightning:Restore:ErrUnknownBackend',
   UnknownColumns: 'Lightning:Restore:ErrUnknownColumns',
   CheckDataSource: 'Lightning:Restore:ErrCheckDataSource',

@@ -82,7 +82,7 @@ function convertInt(f: Field, ft: FieldType, sess: Session): Datum {
     const x = smallIntBytes(f.value);
     if (x === x) { // not NaN
       const r = NUM_RANGE[ft.Tp]!;
-      if (isUnsigned(ft)) { if (x >= 0 && x <= r[2]) return { k: K.Uint, v: x }; }
+      if (isUnsigned(ft)) { if (x >= 0 && x <= r[2]) return { k: K.Uint, v: x === 0 ? 0 : x }; }
       else if (x >= r[0] && x <= r[1]) return { k: K.Int, v: x === 0 ? 0 : x };
     }
   }

@@ -8,3 +8,6 @@ export { Tp, Flag as ColumnFlag, type FieldType } from './types.js';
 export { buildTableInfo, type BuildOptions } from './schema/create-table.js';
 export { fromTiDBJSON, fromVectorTableInfo, type TableInfo, type ColumnInfo, type IndexInfo } from './schema/model.js';
 export { makeSession, DEFAULT_SQL_MODE, type Session } from './session.js';
+export { EncodePool, type EncodePoolOptions, type EncodeBatchOptions, type EncodeChunkOptions, type EncodeResult, type EncodePoolStats } from './pool/pool.js';
+export { forEachKv, kvPairs, type KvBatch } from './pool/kv-batch.js';
+export type { KVChecksumParts } from './checksum.js';

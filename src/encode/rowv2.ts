@@ -47,58 +47,68 @@ export function writeRowV2Datum(w: Writer, d: Datum): void {
 }
 
 /**
- * Reusable row-v2 encoder: scratch buffers are kept between rows (the hot path encodes millions).
- * Appends the encoded row to `out`.
+ * Reusable row-v2 encoder: scratch arrays are kept between rows (the hot path encodes millions), and the data
+ * part is written straight into `out` after the header (no scratch copy). Appends the encoded row to `out`.
  */
 export class RowV2Encoder {
-  private readonly data = new Writer(1024);
-  private order: number[] = [];
-  private ends: number[] = [];
+  private order = new Int32Array(64);
+  private ends = new Uint32Array(64);
 
-  encode(out: Writer, ids: number[], datums: Datum[]): void {
-    const n = ids.length;
-    const order = this.order;
-    order.length = 0;
-    for (let i = 0; i < n; i++) order.push(i);
-    let sorted = true;
-    for (let i = 1; i < n; i++) if (ids[i - 1]! > ids[i]!) { sorted = false; break; }
-    if (!sorted) order.sort((a, b) => ids[a]! - ids[b]!);
-    const data = this.data.reset();
-    const ends = this.ends;
-    ends.length = 0;
-    let notNull = 0;
-    let large = false;
-    for (let j = 0; j < n; j++) {
-      const i = order[j]!;
-      if (ids[i]! > 255) large = true;
-      const d = datums[i]!;
-      if (d.k === K.Null) continue;
-      writeRowV2Datum(data, d);
-      ends.push(data.pos);
-      notNull++;
+  /** encode the first n of ids/datums (default all) */
+  encode(out: Writer, ids: readonly number[], datums: readonly Datum[], n = ids.length): void {
+    if (this.order.length < n) { this.order = new Int32Array(n * 2); this.ends = new Uint32Array(n * 2); }
+    const order = this.order, ends = this.ends;
+    let sorted = true, large = false, notNull = 0;
+    for (let i = 0; i < n; i++) {
+      order[i] = i;
+      const id = ids[i]!;
+      if (i > 0 && ids[i - 1]! > id) sorted = false;
+      if (id > 255) large = true;
+      if (datums[i]!.k !== K.Null) notNull++;
     }
-    if (data.pos > 0xffff) large = true;
+    if (!sorted) order.subarray(0, n).sort((a, b) => ids[a]! - ids[b]!);
     const nulls = n - notNull;
-    out.ensure(6 + n * (large ? 4 : 1) + notNull * (large ? 4 : 2) + data.pos);
-    out.u8(CODEC_VER);
-    out.u8(large ? 1 : 0);
-    out.u16le(notNull);
-    out.u16le(nulls);
+    const start = out.pos;
+    let headerLen = 6 + n * (large ? 4 : 1) + notNull * (large ? 4 : 2);
+    out.ensure(headerLen);
+    out.pos = start + headerLen;
+    const dataStart = out.pos;
+    let k = 0;
+    for (let j = 0; j < n; j++) {
+      const d = datums[order[j]!]!;
+      if (d.k === K.Null) continue;
+      writeRowV2Datum(out, d);
+      ends[k++] = out.pos - dataStart;
+    }
+    const dataLen = out.pos - dataStart;
+    if (!large && dataLen > 0xffff) {
+      // the data does not fit u16 offsets: widen the header, move the data behind it
+      large = true;
+      const wide = 6 + n * 4 + notNull * 4;
+      out.ensure(wide - headerLen);
+      out.buf.copyWithin(start + wide, dataStart, dataStart + dataLen);
+      headerLen = wide;
+      out.pos = start + wide + dataLen;
+    }
+    const b = out.buf;
+    let p = start;
+    b[p++] = CODEC_VER;
+    b[p++] = large ? 1 : 0;
+    b[p++] = notNull; b[p++] = notNull >>> 8;
+    b[p++] = nulls; b[p++] = nulls >>> 8;
     // not-null ids, then null ids, each ascending
     for (let pass = 0; pass < 2; pass++) {
       for (let j = 0; j < n; j++) {
         const i = order[j]!;
-        const isNull = datums[i]!.k === K.Null;
-        if ((pass === 0) === isNull) continue;
-        if (large) out.u32le(ids[i]!);
-        else out.u8(ids[i]!);
+        if ((pass === 0) === (datums[i]!.k === K.Null)) continue;
+        const id = ids[i]!;
+        if (large) { b[p++] = id; b[p++] = id >>> 8; b[p++] = id >>> 16; b[p++] = id >>> 24; } else b[p++] = id;
       }
     }
-    for (const e of ends) {
-      if (large) out.u32le(e);
-      else out.u16le(e);
+    for (let j = 0; j < k; j++) {
+      const e = ends[j]!;
+      if (large) { b[p++] = e; b[p++] = e >>> 8; b[p++] = e >>> 16; b[p++] = e >>> 24; } else { b[p++] = e; b[p++] = e >>> 8; }
     }
-    out.bytes(data.view());
   }
 }
 

@@ -15,12 +15,34 @@ import { isBinCollation } from './collation/index.js';
 import { runeCount, runePrefixLen } from './collation/utf8.js';
 import { hasFlag, primaryIndex, type ColumnInfo, type IndexInfo, type TableInfo } from './schema/model.js';
 import { choosePartition } from './partition.js';
+import { FastConverter } from './fast-convert.js';
 
 export interface KVPair { key: Buffer; val: Buffer }
 
-/** Receives each pair as views into the encoder's scratch buffers: copy before the next call. */
+/**
+ * Where encoded pairs go. For each pair the encoder takes `writer(isIndex)`, leaves `headerBytes` for the
+ * sink's own framing, appends the key and then the value, and calls `pair(isIndex, start, keyEnd)`: the key
+ * is buf[start + headerBytes, keyEnd), the value buf[keyEnd, writer.pos). Writing straight into the sink's
+ * buffer saves a copy of every pair (KV batches), see CollectSink for the simple form.
+ */
 export interface KVSink {
-  push(isIndex: boolean, key: Buffer, val: Buffer): void;
+  readonly headerBytes: number;
+  writer(isIndex: boolean): Writer;
+  pair(isIndex: boolean, start: number, keyEnd: number): void;
+}
+
+/** KVSink that collects copied pairs (tests, vectors, one-off rows) */
+export class CollectSink implements KVSink {
+  readonly headerBytes = 0;
+  readonly pairs: (KVPair & { isIndex: boolean })[] = [];
+  private readonly w = new Writer(1024);
+  writer(): Writer {
+    return this.w.reset();
+  }
+  pair(isIndex: boolean, start: number, keyEnd: number): void {
+    const b = this.w.buf;
+    this.pairs.push({ isIndex, key: Buffer.from(b.subarray(start, keyEnd)), val: Buffer.from(b.subarray(keyEnd, this.w.pos)) });
+  }
 }
 
 export interface TableEncoderOptions {
@@ -59,8 +81,11 @@ function tailSpaceCount(b: Buffer): number {
 interface PreparedIndex {
   info: IndexInfo;
   cols: ColumnInfo[];
+  colIds: number[];
   lengths: number[];
   needRestore: boolean;
+  /** scratch: the row's (truncated) datums for this index */
+  vals: Datum[];
 }
 
 export class TableEncoder {
@@ -76,11 +101,22 @@ export class TableEncoder {
   private readonly skipInRow: boolean[];
   private readonly defaults: Datum[] = [];
   private readonly kw = new Writer(256);
-  private readonly vw = new Writer(1024);
   private readonly rowEnc = new RowV2Encoder();
   private readonly datums: Datum[] = [];
   private readonly ids: number[] = [];
   private readonly vals: Datum[] = [];
+  /** per public column (this.cols order): left out of the row value when NULL (no default, no origin default) */
+  private readonly omitNull: boolean[];
+  /** per public column: virtual generated, never stored */
+  private readonly virtual: boolean[];
+  /** columns the current row gave a value for (colMap rows): generation marks, no per-row allocation */
+  private readonly givenMark: Uint32Array;
+  private givenGen = 0;
+  private readonly intHandle: { int: Int64 } = { int: 0 };
+  /** per column offset: fast conversion of plain values (null when the column has none) */
+  private readonly fast: (FastConverter | null)[];
+  /** where errors happen: set by the caller (file, row) and copied into every error's context */
+  readonly where: { file?: string; row?: number; offset?: number } = {};
 
   constructor(table: TableInfo, opts: TableEncoderOptions = {}) {
     this.table = table;
@@ -103,8 +139,15 @@ export class TableEncoder {
       .filter((i) => !(i.is_primary && (table.is_common_handle || table.pk_is_handle)))
       .map((info) => {
         const cols = info.idx_cols.map((c) => table.cols[c.offset]!);
-        return { info, cols, lengths: info.idx_cols.map((c) => c.length ?? -1), needRestore: cols.some((c) => needRestoredData(c.type)) };
+        return {
+          info, cols, colIds: cols.map((c) => c.id), lengths: info.idx_cols.map((c) => c.length ?? -1),
+          needRestore: cols.some((c) => needRestoredData(c.type)), vals: new Array<Datum>(cols.length).fill(NULL),
+        };
       });
+    this.omitNull = this.cols.map((c) => (c.default === null || c.default === undefined) && (c.origin_default === null || c.origin_default === undefined));
+    this.virtual = this.cols.map((c) => Boolean(c.generated_expr_string) && !c.generated_stored);
+    this.givenMark = new Uint32Array(table.cols.length);
+    this.fast = table.cols.map((c) => { const f = new FastConverter(c.type); return f.enabled ? f : null; });
     for (const c of table.cols) {
       if (c.generated_expr_string && c.generated_stored) {
         throw new LightningError(Codes.NotImplemented, `generated stored column ${c.name.O} is not supported by the encoder`, { context: { table: table.name.O } });
@@ -132,7 +175,7 @@ export class TableEncoder {
   private err(c: ColumnInfo, value: string | undefined, msg: string, cause?: unknown): LightningError {
     const shown = value === undefined ? '' : ` value ${JSON.stringify(value.length > 64 ? value.slice(0, 64) + '…' : value)}`;
     return new LightningError(Codes.EncodeKV, `column ${c.name.O}${shown}: ${msg}`, {
-      cause, context: { table: this.table.name.O, column_name: c.name.O },
+      cause, context: { table: this.table.name.O, ...this.where, column_name: c.name.O },
     });
   }
 
@@ -153,33 +196,37 @@ export class TableEncoder {
   encodeRowTo(sink: KVSink, fields: Field[], rowID: Int64, colMap?: readonly number[] | null): void {
     const t = this.table;
     const datums = this.datums;
-    datums.length = t.cols.length;
-    const given = colMap ? new Array<boolean>(t.cols.length).fill(false) : null;
-    if (!colMap && fields.length > this.cols.length) {
-      throw new LightningError(Codes.ColumnCount, `row has ${fields.length} fields but table ${t.name.O} has ${this.cols.length} columns`, { context: { table: t.name.O } });
+    const cols = this.cols;
+    const ncols = cols.length;
+    if (!colMap && fields.length > ncols) {
+      throw new LightningError(Codes.ColumnCount, `row has ${fields.length} fields but table ${t.name.O} has ${ncols} columns`, { context: { table: t.name.O, ...this.where } });
     }
-    for (let i = 0; i < this.cols.length; i++) datums[this.cols[i]!.offset] = NULL;
+    const gen = colMap ? this.nextGen() : 0;
+    const mark = this.givenMark;
     for (let i = 0; i < fields.length; i++) {
-      const off = colMap ? colMap[i]! : this.cols[i]!.offset;
+      const off = colMap ? colMap[i]! : cols[i]!.offset;
       if (off < 0) continue; // ignored column
-      if (given) given[off] = true;
+      if (colMap) mark[off] = gen;
       const c = t.cols[off]!;
       const f = fields[i]!;
       let d: Datum;
-      if (f.kind === FieldKind.Word && f.value.toString().toUpperCase() === 'DEFAULT') d = this.defaultDatum(c, rowID);
-      else if (f.kind === FieldKind.Null) {
+      if (f.kind === FieldKind.Null) {
         if (c === this.autoIncCol) d = this.defaultDatum(c, rowID);
         else if (hasFlag(c, Flag.NotNull)) {
           if (this.session.strict) throw this.err(c, undefined, `Column '${c.name.O}' cannot be null`);
           d = zeroDatum(c.type);
         } else d = NULL;
-      } else d = this.convert(c, f);
+      } else if (f.kind === FieldKind.Word && f.value.toString().toUpperCase() === 'DEFAULT') d = this.defaultDatum(c, rowID);
+      else {
+        const fast = this.fast[off];
+        d = (fast && fast.convert(f)) || this.convert(c, f);
+      }
       datums[off] = d;
     }
-    if (given) {
-      for (const c of this.cols) if (!given[c.offset]) datums[c.offset] = this.defaultDatum(c, rowID);
+    if (colMap) {
+      for (let i = 0; i < ncols; i++) { const c = cols[i]!; if (mark[c.offset] !== gen) datums[c.offset] = this.defaultDatum(c, rowID); }
     } else {
-      for (let i = fields.length; i < this.cols.length; i++) datums[this.cols[i]!.offset] = this.defaultDatum(this.cols[i]!, rowID);
+      for (let i = fields.length; i < ncols; i++) datums[cols[i]!.offset] = this.defaultDatum(cols[i]!, rowID);
     }
 
     // handle
@@ -187,60 +234,75 @@ export class TableEncoder {
     if (this.handleCol) {
       const d = datums[this.handleCol.offset]!;
       if (d.k !== K.Int && d.k !== K.Uint) throw this.err(this.handleCol, undefined, 'integer primary key is NULL');
-      handle = { int: d.k === K.Uint && typeof d.v === 'bigint' ? BigInt.asIntN(64, d.v) : d.v };
+      this.intHandle.int = d.k === K.Uint && typeof d.v === 'bigint' ? BigInt.asIntN(64, d.v) : d.v;
+      handle = this.intHandle;
     } else if (t.is_common_handle && this.pkIdx) {
       const kw = this.kw.reset();
       for (const ic of this.pkIdx.idx_cols) encodeKeyDatum(kw, truncateIndexValue(datums[ic.offset]!, ic.length, t.cols[ic.offset]!));
       handle = { common: kw.take() };
-    } else handle = { int: rowID };
+    } else {
+      this.intHandle.int = rowID;
+      handle = this.intHandle;
+    }
 
     const physID = t.partition ? choosePartition(t, datums) : t.id;
 
     // record
+    // scratch arrays keep their length (setting .length is a runtime call): nvals counts the used part
     const ids = this.ids;
     const vals = this.vals;
-    ids.length = 0;
-    vals.length = 0;
-    for (const c of this.cols) {
-      if (this.skipInRow[c.offset]) continue;
+    let nvals = 0;
+    const skip = this.skipInRow, omitNull = this.omitNull, virtual = this.virtual;
+    for (let i = 0; i < ncols; i++) {
+      const c = cols[i]!;
+      if (skip[c.offset]) continue;
       const d = datums[c.offset]!;
-      if (d.k === K.Null && (c.default === null || c.default === undefined) && (c.origin_default === null || c.origin_default === undefined)) continue;
-      if (c.generated_expr_string && !c.generated_stored) continue;
-      ids.push(c.id);
-      vals.push(d);
+      if ((d.k === K.Null && omitNull[i]) || virtual[i]) continue;
+      ids[nvals] = c.id;
+      vals[nvals++] = d;
     }
-    const kw = this.kw.reset();
-    writeRecordKey(kw, physID, handle);
-    const vw = this.vw.reset();
-    if (this.rowFormat === 2) this.rowEnc.encode(vw, ids, vals);
-    else vw.bytes(encodeRowV1(ids, vals));
-    sink.push(false, kw.view(), vw.view());
+    const w = sink.writer(false);
+    const start = w.pos;
+    w.skip(sink.headerBytes);
+    writeRecordKey(w, physID, handle);
+    const keyEnd = w.pos;
+    if (this.rowFormat === 2) this.rowEnc.encode(w, ids, vals, nvals);
+    else w.bytes(encodeRowV1(ids.slice(0, nvals), vals.slice(0, nvals)));
+    sink.pair(false, start, keyEnd);
 
-    for (const ix of this.indexes) this.encodeIndex(sink, ix, datums, handle, physID);
+    const indexes = this.indexes;
+    for (let i = 0; i < indexes.length; i++) this.encodeIndex(sink, indexes[i]!, datums, handle, physID);
+  }
+
+  private nextGen(): number {
+    if (++this.givenGen === 0xffffffff) { this.givenMark.fill(0); this.givenGen = 1; }
+    return this.givenGen;
   }
 
   private encodeIndex(sink: KVSink, ix: PreparedIndex, datums: Datum[], handle: Handle, physID: number): void {
     const t = this.table;
     const n = ix.cols.length;
-    const vals: Datum[] = new Array(n);
+    const vals = ix.vals;
     let distinct = ix.info.is_unique;
     for (let i = 0; i < n; i++) {
       const d = datums[ix.cols[i]!.offset]!;
       if (d.k === K.Null) distinct = false;
       vals[i] = truncateIndexValue(d, ix.lengths[i]!, ix.cols[i]!);
     }
-    const kw = this.kw.reset();
-    writeIndexPrefix(kw, physID, ix.info.id);
-    for (const d of vals) encodeKeyDatum(kw, d);
-    if (!distinct) writeHandleSuffix(kw, handle);
+    const w = sink.writer(true);
+    const start = w.pos;
+    w.skip(sink.headerBytes);
+    writeIndexPrefix(w, physID, ix.info.id);
+    for (let i = 0; i < n; i++) encodeKeyDatum(w, vals[i]!);
+    if (!distinct) writeHandleSuffix(w, handle);
+    const keyEnd = w.pos;
 
-    const vw = this.vw.reset();
     if (t.is_common_handle && (t.common_handle_version ?? 0) === 1) {
       // GenIndexValueForClusteredIndexVersion1
-      vw.u8(0);
-      vw.u8(0x7d);
-      vw.u8(1);
-      if (distinct && 'common' in handle) { vw.u8(0x7f); vw.u16be(handle.common.length); vw.bytes(handle.common); }
+      w.u8(0);
+      w.u8(0x7d);
+      w.u8(1);
+      if (distinct && 'common' in handle) { w.u8(0x7f); w.u16be(handle.common.length); w.bytes(handle.common); }
       const rids: number[] = [];
       const rvals: Datum[] = [];
       let pkRestore = false;
@@ -269,30 +331,30 @@ export class TableEncoder {
             rvals.push(d);
           }
         }
-        this.rowEnc.encode(vw, rids, rvals);
+        this.rowEnc.encode(w, rids, rvals);
       }
     } else {
       // genIndexValueVersion0
       if (ix.needRestore || ('common' in handle && distinct)) {
-        vw.u8(0);
-        if ('common' in handle && distinct) { vw.u8(0x7f); vw.u16be(handle.common.length); vw.bytes(handle.common); }
-        if (ix.needRestore) this.rowEnc.encode(vw, ix.cols.map((c) => c.id), vals);
+        w.u8(0);
+        if ('common' in handle && distinct) { w.u8(0x7f); w.u16be(handle.common.length); w.bytes(handle.common); }
+        if (ix.needRestore) this.rowEnc.encode(w, ix.colIds, vals, n);
         let tail = 0;
-        if ('int' in handle && distinct) { tail = 8; writeIntHandleValue(vw, handle.int); }
-        else if (vw.pos < 10) { tail = 10 - vw.pos; for (let i = 0; i < tail; i++) vw.u8(0); }
-        vw.buf[0] = tail;
+        if ('int' in handle && distinct) { tail = 8; writeIntHandleValue(w, handle.int); }
+        else if (w.pos - keyEnd < 10) { tail = 10 - (w.pos - keyEnd); for (let i = 0; i < tail; i++) w.u8(0); }
+        w.buf[keyEnd] = tail;
       } else if (distinct) {
-        if ('int' in handle) writeIntHandleValue(vw, handle.int);
-      } else vw.u8(0x30);
+        if ('int' in handle) writeIntHandleValue(w, handle.int);
+      } else w.u8(0x30);
     }
-    sink.push(true, kw.view(), vw.view());
+    sink.pair(true, start, keyEnd);
   }
 
   /** convenience: encode and return copied pairs */
   encodeRow(fields: Field[], rowID: Int64, colMap?: readonly number[] | null): KVPair[] {
-    const out: KVPair[] = [];
-    this.encodeRowTo({ push: (_i, k, v) => out.push({ key: Buffer.from(k), val: Buffer.from(v) }) }, fields, rowID, colMap);
-    return out;
+    const sink = new CollectSink();
+    this.encodeRowTo(sink, fields, rowID, colMap);
+    return sink.pairs.map(({ key, val }) => ({ key, val }));
   }
 }
 

@@ -8,28 +8,24 @@ const TWO32 = 0x100000000;
 const SIGN = 0x8000000000000000n;
 const MASK64 = 0xffffffffffffffffn;
 
-/** high/low 32-bit halves of a 64-bit two's complement value */
-function halves(v: Int64): [number, number] {
-  if (typeof v === 'number' && Number.isSafeInteger(v)) {
-    if (v >= 0) return [Math.floor(v / TWO32), v >>> 0];
-    const hi = Math.floor(v / TWO32); // floor keeps two's complement for negatives
-    return [hi >>> 0, (v - hi * TWO32) >>> 0];
-  }
-  const b = BigInt.asUintN(64, BigInt(v));
-  return [Number(b >> 32n), Number(b & 0xffffffffn)];
-}
-
 /** EncodeInt: u64be(v XOR 1<<63) */
 export function encodeInt(w: Writer, v: Int64): void {
-  const [hi, lo] = halves(v);
-  w.u32be((hi ^ 0x80000000) >>> 0);
-  w.u32be(lo);
+  if (typeof v === 'number' && Number.isSafeInteger(v)) {
+    // floor keeps two's complement in the high half for negatives; >>> 0 is v mod 2^32 for the low half
+    w.u64be((Math.floor(v / TWO32) ^ 0x80000000) >>> 0, v >>> 0);
+    return;
+  }
+  const b = BigInt.asUintN(64, BigInt(v));
+  w.u64be((Number(b >> 32n) ^ 0x80000000) >>> 0, Number(b & 0xffffffffn));
 }
 
 export function encodeUint(w: Writer, v: Int64): void {
-  const [hi, lo] = halves(v);
-  w.u32be(hi);
-  w.u32be(lo);
+  if (typeof v === 'number' && Number.isSafeInteger(v)) {
+    w.u64be(Math.floor(v / TWO32) >>> 0, v >>> 0);
+    return;
+  }
+  const b = BigInt.asUintN(64, BigInt(v));
+  w.u64be(Number(b >> 32n), Number(b & 0xffffffffn));
 }
 
 /** u64be(uint64(v)) without the sign flip (int handles inside index values) */

@@ -12,6 +12,8 @@
 //   datumText(datum, fieldType, {timeZone}) → Buffer | null: the MySQL text-protocol bytes `SELECT` returns
 //   datumLiteral(datum, fieldType?, {timeZone}) → readable SQL literal ('abc', 0x00ff, NULL, 1.5)
 //   describeKv(table | null, keyHex, valueHex, {timeZone}) → multi-line human description
+//   selectColumns(table) / selectRow(table, key, value, {timeZone}) → a record as `SELECT *` returns it:
+//                                             visible public columns in order, text values (null = NULL)
 //
 // `table` is a TableInfo (schema/model.ts: status API JSON via fromTiDBJSON, or buildTableInfo from CREATE
 // TABLE). Keys and values are Uint8Array/Buffer (hex strings only for describeKv). Values are `Datum`s
@@ -26,3 +28,4 @@ export { decodeOne, decodeAll, toColumnDatum, decodeRowV2Value } from './datum.j
 export { decodeRowValue, decodeRowV1, decodeRowV2, type RowCells } from './row.js';
 export { datumText, datumLiteral, formatFloat, type FormatOptions } from './format.js';
 export { describeKv, columnTypeName } from './describe.js';
+export { selectColumns, selectRow } from './select.js';

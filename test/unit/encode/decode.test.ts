@@ -13,7 +13,7 @@ import { makeSession } from '../../../src/encode/session.js';
 import { K, type Datum } from '../../../src/encode/datum.js';
 import { Flag } from '../../../src/encode/types.js';
 import {
-  decodeKv, decodeRecord, decodeIndex, parseKey, splitIndexValue, datumText, describeKv, formatFloat,
+  decodeKv, decodeRecord, decodeIndex, parseKey, splitIndexValue, datumText, describeKv, formatFloat, selectRow, selectColumns,
 } from '../../../src/encode/index.js';
 import { LightningError, Codes } from '../../../src/errors.js';
 
@@ -80,6 +80,14 @@ test('datumText is the MySQL text form of every type', () => {
   ]);
   // stored as UTC
   assert.equal(datumText(r.values[7]!, t.cols[7]!.type)?.toString(), '2030-01-01 00:00:00.13');
+});
+
+test('selectRow: the record as SELECT * returns it', () => {
+  const t = buildTableInfo('CREATE TABLE s (a int, b varchar(10), c timestamp NULL, PRIMARY KEY (a))', { tableID: 9 });
+  const enc = new TableEncoder(t, { timeZone: '+08:00' });
+  const [rec] = enc.encodeRow(['7', null, '2024-05-06 07:08:09'].map(fieldFromInput), 1);
+  assert.deepEqual(selectColumns(t).map((c) => c.name.O), ['a', 'b', 'c']);
+  assert.deepEqual(selectRow(t, rec!.key, rec!.val, { timeZone: '+08:00' }).map((v) => v?.toString() ?? null), ['7', null, '2024-05-06 07:08:09']);
 });
 
 test('index entries decode: unique (handle in value), non-unique (handle in key), sort-key-only marks', () => {

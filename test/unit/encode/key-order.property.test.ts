@@ -97,7 +97,7 @@ test('collation keys sort like TiDB keys for pairs of vector inputs', { skip: ve
 });
 
 test('numeric, time and duration keys sort numerically', () => {
-  const runs = { numRuns: RUNS };
+  const runs = { numRuns: RUNS, seed: 0x0dd };
   const i64 = fc.bigInt({ min: -(1n << 63n), max: (1n << 63n) - 1n });
   fc.assert(fc.property(i64, i64, (a, b) => keyCmp([{ k: K.Int, v: a }], [{ k: K.Int, v: b }]) === (a < b ? -1 : a > b ? 1 : 0)), runs);
   const u64 = fc.bigInt({ min: 0n, max: (1n << 64n) - 1n });
@@ -113,8 +113,9 @@ test('numeric, time and duration keys sort numerically', () => {
   const timeDatum = (d: Date, micro: number): Datum => ({ k: K.Time, tp: Tp.Datetime, fsp: 6, v: pack({ year: d.getUTCFullYear(), month: d.getUTCMonth() + 1, day: d.getUTCDate(), hour: d.getUTCHours(), minute: d.getUTCMinutes(), second: d.getUTCSeconds(), micro }) });
   const us = fc.integer({ min: 0, max: 999999 });
   fc.assert(fc.property(dt, us, dt, us, (a, ua, b, ub) => {
-    const x = Math.floor(a.getTime() / 1000) * 1e6 + ua, y = Math.floor(b.getTime() / 1000) * 1e6 + ub;
-    return keyCmp([timeDatum(a, ua)], [timeDatum(b, ub)]) === Math.sign(x - y);
+    // microseconds since the epoch exceed 2^53 near year 9999: compare as bigints
+    const x = BigInt(Math.floor(a.getTime() / 1000)) * 1000000n + BigInt(ua), y = BigInt(Math.floor(b.getTime() / 1000)) * 1000000n + BigInt(ub);
+    return keyCmp([timeDatum(a, ua)], [timeDatum(b, ub)]) === (x < y ? -1 : x > y ? 1 : 0);
   }), runs);
   const dur = fc.integer({ min: -3020399000000, max: 3020399000000 }).map((us2) => us2 * 1000);
   fc.assert(fc.property(dur, dur, (a, b) => keyCmp([{ k: K.Duration, v: a, fsp: 6 }], [{ k: K.Duration, v: b, fsp: 6 }]) === Math.sign(a - b)), runs);
