@@ -99,9 +99,10 @@ export interface RewriteRulePb {
   old_key_prefix?: Bytes; new_key_prefix?: Bytes; new_timestamp?: U64; ignore_after_timestamp?: U64;
   ignore_before_timestamp?: U64;
 }
+export interface StorageBackendPb { noop?: Record<string, never> | null; local?: { path?: string } | null; backend?: string }
 export interface DownloadRequestPb {
   sst?: SSTMetaPb | null; name?: string; rewrite_rule?: RewriteRulePb | null; context?: ContextPb | null;
-  sorted_rewrite_rules?: RewriteRulePb[]; is_raw_kv?: boolean;
+  sorted_rewrite_rules?: RewriteRulePb[]; is_raw_kv?: boolean; storage_backend?: StorageBackendPb | null;
 }
 export interface DownloadResponsePb {
   range?: RangePb | null; is_empty?: boolean; error?: ImportErrorPb | null; crc32?: number; length?: U64; ssts?: SSTMetaPb[];

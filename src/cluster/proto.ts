@@ -8,7 +8,7 @@ import protobuf from 'protobufjs';
 import type * as grpc from '@grpc/grpc-js';
 
 export const PROTO_FILES = [
-  'metapb.proto', 'errorpb.proto', 'kvrpcpb.proto', 'pdpb.proto', 'import_sstpb.proto', 'import_kvpb.proto',
+  'metapb.proto', 'errorpb.proto', 'kvrpcpb.proto', 'pdpb.proto', 'backup.proto', 'import_sstpb.proto', 'import_kvpb.proto',
   'coprocessor.proto', 'tikvpb.proto', 'checksum.proto',
 ] as const;
 

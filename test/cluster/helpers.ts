@@ -11,13 +11,19 @@ export interface Clients {
 }
 
 export async function clientsFor(sim: SimCluster): Promise<Clients> {
-  const pd = await PdClient.connect(sim.pdAddr, { timeoutMs: 5000 });
+  return clientsAt(sim.pdAddr);
+}
+
+/** clients for a cluster known only by its PD address (e.g. one started by cluster:sim) */
+export async function clientsAt(pdAddr: string): Promise<Clients> {
+  const pd = await PdClient.connect(pdAddr, { timeoutMs: 5000 });
+  const stores = new Map((await pd.getAllStores()).map((s) => [s.id, s.address]));
   const ssts = new Map<number, ImportSstClient>();
   const tikvs = new Map<number, TikvClient>();
-  const addr = (id: number) => sim.storeAddrs[sim.storeIds.indexOf(id)]!;
+  const addr = (id: number) => stores.get(id)!;
   return {
     pd,
-    sst: (id) => { let c = ssts.get(id); if (!c) ssts.set(id, (c = new ImportSstClient(addr(id), { timeoutMs: 5000 }))); return c; },
+    sst: (id) => { let c = ssts.get(id); if (!c) ssts.set(id, (c = new ImportSstClient(addr(id), { timeoutMs: 60_000 }))); return c; },
     tikv: (id) => { let c = tikvs.get(id); if (!c) tikvs.set(id, (c = new TikvClient(addr(id), { timeoutMs: 5000 }))); return c; },
     close: () => { pd.close(); for (const c of [...ssts.values(), ...tikvs.values()]) c.close(); },
   };

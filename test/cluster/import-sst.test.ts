@@ -237,3 +237,24 @@ test('Compact answers empty success; slow store (delay fault)', async (t) => {
   await c.sst(1).compact();
   assert.ok(performance.now() - t0 >= 110);
 });
+
+test('ingest check order (§4.4): not hosted > not leader > version > missing file; Ingest reports the same errors as MultiIngest', async (t) => {
+  const { sim, c, info, ts } = await setup(t, 4);
+  const leader = info.leader!;
+  const follower = info.region.peers.find((p) => p.storeId !== leader.storeId)!;
+  const gone = sstMeta(info, [kv('a', '1')]); // never written anywhere
+  gone.cf_name = 'write';
+  const stale = { ...info.region, epoch: { ...info.region.epoch, version: 0 } };
+  await assert.rejects(c.sst(4).ingest(regionContext(info.region, leader), gone), isRegionErr(Codes.KVRegionNotFound));
+  await assert.rejects(c.sst(follower.storeId).ingest(regionContext(stale, follower), gone), isRegionErr(Codes.KVNotLeader));
+  await assert.rejects(c.sst(leader.storeId).ingest(regionContext(stale, leader), gone), isRegionErr(Codes.KVEpochNotMatch));
+  await assert.rejects(c.sst(leader.storeId).ingest(regionContext(info.region, leader), gone),
+    isRegionErr(Codes.KVIngestFailed, (e) => !!e.regionError.stale_command));
+  sim.inject({ rpc: 'ImportSST/Ingest', error: { kind: 'notLeader', hint: false } });
+  const [meta] = await writeAllPeers(c, info, [kv('a', '1')], ts);
+  await assert.rejects(c.sst(leader.storeId).ingest(regionContext(info.region, leader), meta!), isRegionErr(Codes.KVNotLeader, (e) => !e.leaderHint));
+  await c.sst(leader.storeId).ingest(regionContext(info.region, leader), meta!);
+  // Write to a store without a peer of the region: RequestTooOld("region … is not found")
+  const w = await c.sst(4).write(sstMeta(info, [kv('a', '1')]));
+  await assert.rejects(w.close(), /RequestTooOld\("region \d+ is not found"\)/);
+});

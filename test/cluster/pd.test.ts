@@ -166,6 +166,15 @@ test('UpdateServiceGCSafePoint: min over services, TTL 0 removes', async (t) => 
   assert.equal(sim.state.gcSafePoints.size, 1);
 });
 
+test('GetClusterConfig: cluster id and max_peer_count', async (t) => {
+  const sim = await startSimCluster({ stores: 3, testContext: t, tidb: false });
+  class Raw extends RpcClient { call(req: object) { return this.unary<object, { cluster: { id: string; max_peer_count: number } }>('GetClusterConfig', req); } }
+  const raw = new Raw(sim.pdAddr, 'pdpb.PD', Codes.PDRequest);
+  t.after(() => raw.close());
+  const res = await raw.call({ header: { cluster_id: sim.clusterId.toString() } });
+  assert.deepEqual([res.cluster.id, res.cluster.max_peer_count], [sim.clusterId.toString(), 3]);
+});
+
 test('PD faults: header error, gRPC Unavailable on the nth call, delay', async (t) => {
   const sim = await startSimCluster({ stores: 1, testContext: t });
   const pd = await PdClient.connect(sim.pdAddr);
@@ -190,6 +199,12 @@ test('PD HTTP: stores, version, replicate config, schedulers pause/resume', asyn
   assert.equal(stores.stores[0]!.store.state_name, 'Up');
   assert.equal(stores.stores[0]!.store.address, sim.storeAddrs[0]);
   assert.equal(stores.stores[0]!.status.capacity, '1TiB');
+  assert.equal(stores.stores[0]!.status.available, '512GiB');
+  assert.equal(stores.stores[0]!.store.version, '8.5.0');
+  assert.equal(stores.stores[0]!.store.status_address, sim.store(1).statusAddress);
+  assert.equal(sim.pdHttpAddr, sim.pdAddr); // one port for gRPC and HTTP, as real PD
+  assert.equal(((await (await fetch(`${base}/store/2`)).json()) as { store: { id: number } }).store.id, 2);
+  assert.equal(((await (await fetch(`${base}/config/schedule`)).json()) as Record<string, number>)['leader-schedule-limit'], 4);
   assert.deepEqual(await (await fetch(`${base}/version`)).json(), { version: 'v8.5.0' });
   assert.equal((await (await fetch(`${base}/config/replicate`)).json() as Record<string, number>)['max-replicas'], 3);
   await fetch(`${base}/schedulers/balance-leader-scheduler`, { method: 'POST', body: JSON.stringify({ delay: 60 }) });

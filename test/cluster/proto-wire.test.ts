@@ -140,6 +140,10 @@ test('import_sstpb: SSTMeta 1..12, WriteRequest oneof meta=1/batch=2 + context=3
   assert.deepEqual(enc('import_sstpb.DownloadRequest', { sst: { region_id: 1 }, name: 'n', rewrite_rule: { new_timestamp: 1 }, context: {} }),
     [...bytesField(2, [...tag(6, VARINT), 1]), ...bytesField(9, [0x6e]), ...bytesField(13, [...tag(3, VARINT), 1]), ...bytesField(19, [])]);
   assert.deepEqual(enc('import_sstpb.CompactRequest', { output_level: -1 }), [...tag(2, VARINT), ...varint((1n << 64n) - 1n)]);
+  // backup.StorageBackend { oneof backend { Noop noop = 1; Local local = 2 } }, Local.path = 1, DownloadRequest.storage_backend = 14
+  assert.deepEqual(enc('import_sstpb.DownloadRequest', { storage_backend: { local: { path: 'p' } }, is_raw_kv: true }),
+    [...bytesField(14, bytesField(2, bytesField(1, [0x70]))), ...tag(15, VARINT), 1]);
+  assert.deepEqual(enc('backup.StorageBackend', { noop: {} }), bytesField(1, []));
 });
 
 test('kvrpcpb.SplitRegion and coprocessor Request/Response', () => {

@@ -39,9 +39,24 @@ const MultiIngestReq = msg('MultiIngestReq', [['context', 1, 'Ctx'], ['ssts', 2,
 msg('NotLeader', [['region_id', 1, 'uint64'], ['leader', 2, 'Peer']]);
 msg('RegionError', [['message', 1, 'string'], ['not_leader', 2, 'NotLeader']]);
 const IngestResp = msg('IngestResp', [['error', 1, 'RegionError']]);
+const SplitReq = msg('SplitReq', [['context', 1, 'Ctx'], ['split_keys', 3, 'bytes', 'repeated']]);
+const SplitResp = msg('SplitResp', [['region_error', 1, 'RegionError'], ['regions', 4, 'Region', 'repeated']]);
+msg('KeyRange', [['start', 1, 'bytes'], ['end', 2, 'bytes']]);
+const CopReq = msg('CopReq', [['context', 1, 'Ctx'], ['tp', 2, 'int64'], ['data', 3, 'bytes'], ['ranges', 4, 'KeyRange', 'repeated'], ['start_ts', 7, 'uint64']]);
+const CopResp = msg('CopResp', [['data', 1, 'bytes'], ['region_error', 2, 'RegionError'], ['other_error', 4, 'string']]);
+const ChecksumReq = msg('ChecksumReq', [['scan_on', 2, 'int32'], ['algorithm', 3, 'int32']]);
+const ChecksumResp = msg('ChecksumResp', [['checksum', 1, 'uint64'], ['total_kvs', 2, 'uint64'], ['total_bytes', 3, 'uint64']]);
 root.resolveAll();
 
 type T = protobuf.Type;
+
+/** CRC-64/XZ bit by bit (Go crc64.ECMA as TiKV's checksum uses it), written here independently of the simulator */
+function crc64(data: Buffer, crc = 0n): bigint {
+  const mask = (1n << 64n) - 1n;
+  let c = ~crc & mask;
+  for (const b of data) { c ^= BigInt(b); for (let i = 0; i < 8; i++) c = c & 1n ? (c >> 1n) ^ 0xc96c5795d7870f42n : c >> 1n; }
+  return ~c & mask;
+}
 const ser = (t: T) => (o: object) => Buffer.from(t.encode(t.fromObject(o)).finish());
 const de = (t: T) => (b: Buffer) => t.toObject(t.decode(b), { longs: String, bytes: Buffer, defaults: true });
 type Obj = Record<string, unknown>;
@@ -103,4 +118,23 @@ test('independent grpc-js client: GetMembers, Tso, GetRegion, Write to all peers
     { context: { region_id: region.id, region_epoch: region.region_epoch, peer: leader }, ssts: leaderMetas });
   assert.equal(ok.error, null);
   for (const id of sim.storeIds) assert.deepEqual(sim.data(id).map((x) => [x.key.toString(), x.value.toString(), x.commitTs]), [['k', 'v', commitTs]]);
+
+  // checksum coprocessor (tp 105) over raw [k, l): one pair, crc64(key ‖ value)
+  const ctx = { region_id: region.id, region_epoch: region.region_epoch, peer: leader };
+  const cop = await unary(storeClient(leader.store_id as string), '/tikvpb.Tikv/Coprocessor', CopReq, CopResp, {
+    context: ctx, tp: 105, data: ser(ChecksumReq)({ scan_on: 0, algorithm: 0 }), ranges: [{ start: Buffer.from('k'), end: Buffer.from('l') }],
+    start_ts: (commitTs + 1n).toString(),
+  });
+  const sum = de(ChecksumResp)(cop.data as Buffer);
+  assert.deepEqual([sum.checksum, sum.total_kvs, sum.total_bytes], [crc64(Buffer.from('v'), crc64(Buffer.from('k'))).toString(), '1', '2']);
+
+  // SplitRegion with raw keys: at a follower not_leader, at the leader all resulting regions, the original id on the right
+  const refused = await unary(storeClient(follower.store_id as string), '/tikvpb.Tikv/SplitRegion', SplitReq, SplitResp,
+    { context: { ...ctx, peer: follower }, split_keys: [Buffer.from('m')] });
+  assert.ok(((refused.region_error as Obj).not_leader as Obj).leader);
+  const split = await unary(storeClient(leader.store_id as string), '/tikvpb.Tikv/SplitRegion', SplitReq, SplitResp, { context: ctx, split_keys: [Buffer.from('m')] });
+  const regions = split.regions as Obj[];
+  assert.equal(regions.length, 2);
+  assert.equal(regions[1]!.id, region.id);
+  assert.deepEqual(regions[0]!.end_key, Buffer.from('6d00000000000000f8', 'hex')); // EncodeBytes("m")
 });

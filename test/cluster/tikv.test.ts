@@ -5,7 +5,7 @@ import { startSimCluster } from './sim/index.js';
 import { clientsFor, kv, writeAllPeers } from './helpers.js';
 import { RegionError, regionContext, encodeBytes, COP_TP_CHECKSUM } from '../../src/cluster/index.js';
 import { Codes, LightningError } from '../../src/errors.js';
-import { crc64Update } from './sim/crc64.js';
+import { crc64Update } from '../../src/encode/crc64.js';
 
 test('CRC-64/XZ (Go crc64.ECMA) check value', () => {
   // the catalogue check value of CRC-64/XZ over "123456789"

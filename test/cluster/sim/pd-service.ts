@@ -7,7 +7,7 @@ import type { SimRegion, SimStoreMeta } from './state.js';
 
 const SVC = 'PD';
 
-export interface PdInfo { grpcAddr: string; name: string; memberId: number }
+export interface PdInfo { grpcAddr: string; name: string; memberId: number; scheme: string }
 
 function storePb(s: SimStoreMeta): pb.StorePb {
   return { id: s.id, address: s.address, state: s.state, version: s.version, status_address: s.statusAddress, peer_address: '', node_state: 'Serving' };
@@ -17,7 +17,9 @@ export function pdService(ctx: SimContext, info: PdInfo): grpc.UntypedServiceImp
   const st = ctx.state;
   const ok = (extra: object = {}) => ({ header: { cluster_id: st.clusterId.toString() }, ...extra });
   const err = (type: string, message: string, extra: object = {}) => ({ header: { cluster_id: st.clusterId.toString(), error: { type, message } }, ...extra });
-  const member = (): pb.MemberPb => ({ name: info.name, member_id: info.memberId, client_urls: [`http://${info.grpcAddr}`], peer_urls: [`http://${info.grpcAddr}`] });
+  const member = (): pb.MemberPb => ({
+    name: info.name, member_id: info.memberId, client_urls: [`${info.scheme}://${info.grpcAddr}`], peer_urls: [`${info.scheme}://${info.grpcAddr}`],
+  });
   const regionResp = (r: SimRegion | undefined) => r
     ? ok({ region: regionToPb(r), leader: peerToPb(st.leaderOf(r)!), pending_peers: [], down_peers: [] })
     : err('REGION_NOT_FOUND', 'region not found');

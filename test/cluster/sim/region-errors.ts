@@ -38,6 +38,14 @@ export function staleCommand(message = 'stale command'): pb.RegionErrorPb {
   return { message, stale_command: {} };
 }
 
+export function diskFull(storeId: number, reason = 'disk is full'): pb.RegionErrorPb {
+  return { message: `store ids [${storeId}], errmsg ${reason}`, disk_full: { store_id: [storeId], reason } };
+}
+
+export function readIndexNotReady(regionId: number, reason = 'can not read index due to no leader'): pb.RegionErrorPb {
+  return { message: `read index not ready, reason ${reason}, region ${regionId}`, read_index_not_ready: { reason, region_id: regionId } };
+}
+
 /** A scripted fault as the region error TiKV would send. NotLeader with a hint moves the leader first. */
 export function faultRegionError(f: FaultError, st: SimState, r: SimRegion | undefined, storeId: number, regionId: number): pb.RegionErrorPb {
   switch (f.kind) {
@@ -55,12 +63,9 @@ export function faultRegionError(f: FaultError, st: SimState, r: SimRegion | und
     case 'regionNotFound': return regionNotFound(regionId);
     case 'keyNotInRegion': return r ? keyNotInRegion(r.startKey, r) : regionNotFound(regionId);
     case 'staleCommand': return staleCommand();
-    case 'readIndexNotReady': return {
-      message: `read index not ready, reason can not read index due to no leader, region ${regionId}`,
-      read_index_not_ready: { reason: 'can not read index due to no leader', region_id: regionId },
-    };
+    case 'readIndexNotReady': return readIndexNotReady(regionId);
     case 'proposalDropped': return { message: `[region ${regionId}] ingest failed: Other("[components/raftstore/src/store/fsm/apply.rs]: raft: proposal dropped")` };
-    case 'diskFull': return { message: `store ids [${storeId}], errmsg disk is full`, disk_full: { store_id: [storeId], reason: 'disk is full' } };
+    case 'diskFull': return diskFull(storeId);
     default: return { message: `simulated fault ${f.kind}` };
   }
 }
