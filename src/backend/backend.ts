@@ -80,12 +80,18 @@ export interface Backend {
   open(): Promise<void>;
   close(): Promise<void>;
   openEngine(table: TableRef, engineId: number): Promise<EngineWriter>;
+  /**
+   * true: the target keeps each chunk's committed progress (tidb: a row committed with the data), and
+   * getCommittedProgress() is the truth (undefined = nothing committed yet). false: acknowledged writes are
+   * durable locally and the chunk checkpoint is the truth (local engines).
+   */
+  readonly progressInTarget: boolean;
   /** Progress the target has committed for a chunk in this task, if any. */
   getCommittedProgress(chunk: ChunkRef): Promise<ChunkCommit | undefined>;
   /** local/importer: ingest a closed engine. tidb: nothing to do. */
   importEngine(table: TableRef, engineId: number): Promise<void>;
-  /** Remove per-task bookkeeping for a finished table (tidb: its progress rows). */
-  cleanupTable(table: TableRef): Promise<void>;
+  /** Remove per-task bookkeeping for a finished table (tidb: its progress rows; local: engines -1..maxEngineId). */
+  cleanupTable(table: TableRef, maxEngineId?: number): Promise<void>;
   /**
    * Compare what the target holds with what this task imported (post-restore.checksum). `chunks` are the
    * figures each chunk's checkpoint recorded (KV backends: their KV checksums; tidb keeps its own in the target).

@@ -8,6 +8,8 @@ import type { Store } from './types.js';
 
 export class StoreClients {
   private readonly addrs = new Map<number, Promise<string>>();
+  /** the address each store resolved to (for invalidate(), which must act synchronously) */
+  private readonly resolved = new Map<number, string>();
   private readonly sst = new Map<string, ImportSstClient>();
   private readonly tikv = new Map<string, TikvClient>();
 
@@ -16,7 +18,7 @@ export class StoreClients {
   address(storeId: number): Promise<string> {
     let a = this.addrs.get(storeId);
     if (!a) {
-      a = this.pd.getStore(storeId).then((s) => s.address);
+      a = this.pd.getStore(storeId).then((s) => { this.resolved.set(storeId, s.address); return s.address; });
       a.catch(() => this.addrs.delete(storeId));
       this.addrs.set(storeId, a);
     }
@@ -37,9 +39,19 @@ export class StoreClients {
     return c;
   }
 
-  /** Forget a store's address (it may have restarted elsewhere). */
+  /**
+   * Forget a store's address (it may have restarted elsewhere) and drop its channels: a channel that saw the
+   * store go away sits in gRPC's reconnect backoff, while a new one dials at once when the store is back.
+   */
   invalidate(storeId: number): void {
     this.addrs.delete(storeId);
+    const addr = this.resolved.get(storeId);
+    if (addr === undefined) return;
+    this.resolved.delete(storeId);
+    this.sst.get(addr)?.close();
+    this.sst.delete(addr);
+    this.tikv.get(addr)?.close();
+    this.tikv.delete(addr);
   }
 
   /** Up/Offline TiKV stores (TiFlash excluded), for mode switching and probes. */

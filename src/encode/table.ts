@@ -49,6 +49,29 @@ export interface TableEncoderOptions {
   sqlMode?: string;
   timeZone?: string;
   rowFormatVersion?: 1 | 2;
+  /**
+   * What CURRENT_TIMESTAMP/NOW() defaults evaluate to, ms since the epoch (Go sets the encoder session's
+   * `timestamp` the same way, so a re-encoded chunk gives the same KVs). Default: when the encoder is made.
+   */
+  timestamp?: number;
+}
+
+/** DEFAULT CURRENT_TIMESTAMP and its synonyms, with an optional fractional-second precision */
+const NOW_EXPR = /^(?:CURRENT_TIMESTAMP|NOW|LOCALTIME|LOCALTIMESTAMP)\s*(?:\(\s*(\d?)\s*\))?$/i;
+
+/** `ms` as 'YYYY-MM-DD HH:MM:SS[.ffffff]' in a session time zone ('UTC', 'SYSTEM', '+08:00', or an IANA name). */
+export function timestampText(ms: number, timeZone: string, fsp: number): string {
+  let shifted = ms;
+  const off = /^([+-])(\d{1,2}):(\d{2})$/.exec(timeZone);
+  if (off) shifted += (off[1] === '-' ? -1 : 1) * (Number(off[2]) * 60 + Number(off[3])) * 60_000;
+  else if (timeZone.toUpperCase() === 'SYSTEM') shifted -= new Date(ms).getTimezoneOffset() * 60_000;
+  else if (timeZone.toUpperCase() !== 'UTC') {
+    const p = Object.fromEntries(new Intl.DateTimeFormat('en-US', { timeZone, hourCycle: 'h23', year: 'numeric', month: '2-digit', day: '2-digit',
+      hour: '2-digit', minute: '2-digit', second: '2-digit' }).formatToParts(new Date(ms)).map((x) => [x.type, x.value]));
+    shifted = Date.UTC(Number(p.year), Number(p.month) - 1, Number(p.day), Number(p.hour), Number(p.minute), Number(p.second), ms % 1000);
+  }
+  const s = new Date(shifted).toISOString().replace('T', ' ').slice(0, 19);
+  return fsp > 0 ? `${s}.${String(((shifted % 1000) + 1000) % 1000).padStart(3, '0').padEnd(6, '0').slice(0, fsp)}` : s;
 }
 
 const STATE_PUBLIC = 5;
@@ -100,6 +123,7 @@ export class TableEncoder {
   /** per column offset: may the record value skip it (int handle / clustered non-restored PK column) */
   private readonly skipInRow: boolean[];
   private readonly defaults: Datum[] = [];
+  private readonly timestamp: number;
   private readonly kw = new Writer(256);
   private readonly rowEnc = new RowV2Encoder();
   private readonly datums: Datum[] = [];
@@ -121,6 +145,7 @@ export class TableEncoder {
   constructor(table: TableInfo, opts: TableEncoderOptions = {}) {
     this.table = table;
     this.session = makeSession(opts.sqlMode, opts.timeZone ?? 'UTC');
+    this.timestamp = opts.timestamp ?? Date.now();
     this.rowFormat = opts.rowFormatVersion ?? 2;
     this.cols = table.cols.filter((c) => (c.state ?? STATE_PUBLIC) === STATE_PUBLIC).sort((a, b) => a.offset - b.offset);
     this.pkIdx = primaryIndex(table);
@@ -162,7 +187,14 @@ export class TableEncoder {
     if (cached) return cached;
     let d: Datum;
     if (c.default !== null && c.default !== undefined) {
-      if (c.default_is_expr) throw this.err(c, c.default, 'default value expressions are not supported');
+      const now = c.default_is_expr ? NOW_EXPR.exec(c.default.trim()) : null;
+      if (now) {
+        const fsp = Number(now[1] || 0);
+        d = this.convert(c, { kind: FieldKind.Str, value: Buffer.from(timestampText(this.timestamp, this.session.timeZone, fsp)) });
+        this.defaults[c.offset] = d;
+        return d;
+      }
+      if (c.default_is_expr) throw this.err(c, c.default, 'default value expressions other than CURRENT_TIMESTAMP are not supported');
       d = this.convert(c, { kind: c.type.Tp === Tp.Bit ? FieldKind.Bin : FieldKind.Str, value: c.type.Tp === Tp.Bit ? bitDefault(c.default) : Buffer.from(c.default) });
     } else if (hasFlag(c, Flag.NotNull)) {
       if (this.session.strict) throw this.err(c, undefined, `Field '${c.name.O}' doesn't have a default value`);

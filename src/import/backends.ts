@@ -7,6 +7,7 @@ import type { LoadResult } from '../config/load.js';
 import { NotImplementedError } from '../errors.js';
 import type { Logger } from '../log.js';
 import { connOptions } from './target.js';
+import type { TlsOptions } from '../cluster/tls.js';
 
 export interface BackendContext {
   config: Config;
@@ -40,7 +41,44 @@ export async function createBackend(c: BackendContext): Promise<Backend> {
         logger: c.logger,
       });
     }
+    case 'local':
+      return localBackend(c);
     default:
       throw new NotImplementedError(`the "${cfg.tikvImporter.backend}" backend`);
   }
+}
+
+/** [security] as the cluster clients take it (PD, TiKV, TiDB's status port). */
+export function clusterTls(cfg: Config): TlsOptions | undefined {
+  const s = cfg.security;
+  return s.caPath ? { caPath: s.caPath, certPath: s.certPath || undefined, keyPath: s.keyPath || undefined } : undefined;
+}
+
+async function localBackend(c: BackendContext): Promise<Backend> {
+  const cfg = c.config;
+  const t = cfg.tikvImporter;
+  // the KV backends load the cluster clients and the encoder only when chosen
+  const [{ LocalBackend }, { PoolRowEncoder }, { EncodePool }, { TidbStatusClient }] = await Promise.all([
+    import('../backend/local/backend.js'), import('../backend/local/encoder.js'), import('../encode/pool/pool.js'), import('../cluster/tidb-status.js'),
+  ]);
+  const tls = clusterTls(cfg);
+  const status = new TidbStatusClient({ host: cfg.tidb.host, port: cfg.tidb.statusPort, tls });
+  const pdAddr = cfg.tidb.pdAddr || await status.pdAddr();
+  const sqlMode = cfg.tidb.sqlMode;
+  const timeZone = cfg.tidb.sessionVars.time_zone ?? '+00:00';
+  return new LocalBackend({
+    sortedKvDir: t.sortedKvDir, pdAddr, tls,
+    tableInfo: (ref) => status.tableInfo(ref.schema, ref.table),
+    // the task's start time (stable across resumes): a re-encoded chunk gives the same CURRENT_TIMESTAMP defaults
+    encoderFor: (info) => new PoolRowEncoder(new EncodePool({ size: cfg.lightning.regionConcurrency, tableInfo: info, sqlMode, timeZone, timestamp: Number(c.taskId / 1_000_000n) })),
+    diskQuota: t.diskQuota,
+    engine: { memCacheSize: t.localWriterMemCacheSize },
+    import: {
+      rangeConcurrency: t.rangeConcurrency, sendKvSize: t.sendKvSize,
+      ...(t.regionSplitSize ? { regionSplitSize: t.regionSplitSize } : {}), ...(t.regionSplitKeys ? { regionSplitKeys: t.regionSplitKeys } : {}),
+      onWarn: (msg) => c.logger.warn(msg),
+    },
+    switchModeIntervalMs: cfg.cron.switchMode,
+    onWarn: (msg) => c.logger.warn(msg),
+  });
 }

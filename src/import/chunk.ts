@@ -36,6 +36,16 @@ export function chunkRef(cp: ChunkCheckpoint): ChunkRef {
   return { tableName: cp.tableName, engineId: cp.engineId, path: cp.path, offset: cp.offset };
 }
 
+/** What the chunk checkpoint keeps of a commit: KV figures for KV backends, rows and source bytes for tidb. */
+function figures(c: ChunkCommit, offset: number) {
+  return { pos: c.pos, prevRowIdMax: c.prevRowIdMax, kvcBytes: c.kvBytes ?? c.pos - offset, kvcKvs: c.kvKvs ?? c.rows, kvcChecksum: c.checksum, columns: c.columns };
+}
+
+/** Where a chunk resumes when the backend keeps no progress of its own: its checkpoint. */
+export function checkpointCommit(cp: ChunkCheckpoint): ChunkCommit {
+  return { pos: cp.pos, prevRowIdMax: cp.prevRowIdMax, rows: 0, checksum: cp.kvcChecksum, kvKvs: cp.kvcKvs, kvBytes: cp.kvcBytes, unverifiable: '', skipped: 0, columns: cp.columns };
+}
+
 /** A chunk whose SQLite checkpoint reached its end was fully committed (SQLite is written after the target). */
 export function chunkFinished(cp: ChunkCheckpoint): boolean {
   return cp.pos >= cp.endOffset;
@@ -134,9 +144,7 @@ export async function importChunk(ctx: ChunkContext, engine: EngineWriter, cp: C
     const n = c.rows - last.rows;
     last = c;
     ctx.onAdvance(bytes, n);
-    saved = saved.then(() => ctx.store.updateChunk(ref, {
-      pos: c.pos, prevRowIdMax: c.prevRowIdMax, kvcBytes: c.pos - cp.offset, kvcKvs: c.rows, kvcChecksum: c.checksum, columns: c.columns,
-    }));
+    saved = saved.then(() => ctx.store.updateChunk(ref, figures(c, cp.offset)));
   };
   try {
     for await (const batch of rows(ctx, cp, from)) {
@@ -152,7 +160,7 @@ export async function importChunk(ctx: ChunkContext, engine: EngineWriter, cp: C
     const end = await writer.close();
     await saved;
     // Mark the chunk finished so a rerun skips it without reading the file again.
-    await ctx.store.updateChunk(ref, { pos: cp.endOffset, prevRowIdMax: end.prevRowIdMax, kvcBytes: end.pos - cp.offset, kvcKvs: end.rows, kvcChecksum: end.checksum, columns: end.columns });
+    await ctx.store.updateChunk(ref, { ...figures(end, cp.offset), pos: cp.endOffset });
     return end;
   } catch (e) {
     // Let the writes already sent settle (they commit or fail on their own) before reporting.

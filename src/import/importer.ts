@@ -17,9 +17,9 @@ import { closeStorages, makeIgnoreColumns, scanSource, type IgnoreColumnsLookup,
 import { sqlModeFlags } from '../parse/index.js';
 import { VERSION } from '../version.js';
 import { createBackend, taskInfoSchema } from './backends.js';
-import { chunkFinished, chunkRef, importChunk, type ChunkContext } from './chunk.js';
+import { checkpointCommit, chunkFinished, chunkRef, importChunk, type ChunkContext } from './chunk.js';
 import { forEachLimit, Semaphore } from './limit.js';
-import { csvOptions, planTable } from './plan.js';
+import { csvOptions, INDEX_ENGINE_ID, planTable } from './plan.js';
 import { Progress } from './progress.js';
 import { checkTablesExist, createSchemas, type DeferredIndex } from './schema.js';
 import { connOptions, TargetDb } from './target.js';
@@ -169,7 +169,7 @@ export class Importer {
       await this.guard(() => forEachLimit(post, 1, (j) => this.postProcess(j), this.signal));
       for (const j of jobs) {
         await this.target.markDone(taskInfoSchema(cfg), j.name, j.hash, this.taskId, this.progress.table(j.name).rows);
-        await this.backend.cleanupTable(j.ref);
+        await this.backend.cleanupTable(j.ref, Math.max(0, ...j.cp.engines.keys()));
       }
       ok = true;
       this.progress.setPhase('done');
@@ -320,7 +320,7 @@ export class Importer {
           const todo = e.chunks.filter((c) => !chunkFinished(c));
           await forEachLimit(todo, todo.length, (c) => region.run(async () => {
             this.signal.throwIfAborted();
-            const committed = await backend.getCommittedProgress(chunkRef(c));
+            const committed = backend.progressInTarget ? await backend.getCommittedProgress(chunkRef(c)) : checkpointCommit(c);
             await importChunk(ctx, writer, c, committed);
             this.progress.chunkDone(j.name);
           }), this.signal);
@@ -334,7 +334,15 @@ export class Importer {
       await this.store.updateEngineStatus(j.name, e.engineId, S.Imported);
       e.status = S.Imported;
     }
-    await this.store.updateEngineStatus(j.name, -1, S.Imported);
+    // The index engine (-1) is fed by the data engines' chunks: closed and imported after all of them.
+    const ix = j.cp.engines.get(INDEX_ENGINE_ID);
+    if (!ix || ix.status < S.Imported) {
+      await this.step(j, S.IndexImported, async () => {
+        await (await backend.openEngine(j.ref, INDEX_ENGINE_ID)).close();
+        await backend.importEngine(j.ref, INDEX_ENGINE_ID);
+      }, INDEX_ENGINE_ID);
+      await this.store.updateEngineStatus(j.name, INDEX_ENGINE_ID, S.Imported);
+    }
     await this.setStatus(j, S.IndexImported);
     this.log.info({ table: j.name, takeTimeMs: Date.now() - t0 }, 'restore table completed');
   }
@@ -344,7 +352,10 @@ export class Importer {
     const pr = this.cfg.postRestore;
     if (j.cp.status < S.AlteredAutoInc) {
       await this.step(j, S.AlteredAutoInc, async () => {
-        const base = await this.target.rebaseAutoIncrement(j.ref, j.columns);
+        // KV backends allocated row IDs (_tidb_rowid, auto-increment values) themselves: TiDB's allocator must move past them.
+        const fresh = this.backend!.progressInTarget ? undefined : await this.store.getTable(j.name);
+        const used = fresh ? Math.max(0, ...[...fresh.engines.values()].flatMap((e) => e.chunks.map((c) => c.prevRowIdMax))) : 0;
+        const base = await this.target.rebaseAutoIncrement(j.ref, j.columns, used ? used + 1 : undefined);
         if (base !== undefined) await this.store.updateTable(j.name, { autoIncrBase: base });
       });
       await this.setStatus(j, S.AlteredAutoInc);

@@ -162,16 +162,19 @@ export class TargetDb {
    * inserts; this covers targets that do not (and TiDB, whose allocator Lightning must rebase). Returns the new
    * base, or undefined when the table has no AUTO_INCREMENT column or nothing to do.
    */
-  async rebaseAutoIncrement(t: TableRef, cols: ColumnInfo[]): Promise<number | undefined> {
+  async rebaseAutoIncrement(t: TableRef, cols: ColumnInfo[], minNext?: number): Promise<number | undefined> {
     const col = cols.find((c) => c.autoIncrement);
-    if (!col) return undefined;
+    if (!col && minNext === undefined) return undefined;
     const ctx = { table: tableKey(t.schema, t.table) };
-    const [mx] = await this.query(`SELECT MAX(${quoteIdent(col.name)}) AS m FROM ${quoteIdent(t.schema)}.${quoteIdent(t.table)}`, 'reading the AUTO_INCREMENT maximum', ctx);
+    let next = BigInt(minNext ?? 0);
+    if (col) {
+      const [mx] = await this.query(`SELECT MAX(${quoteIdent(col.name)}) AS m FROM ${quoteIdent(t.schema)}.${quoteIdent(t.table)}`, 'reading the AUTO_INCREMENT maximum', ctx);
+      const max = str(mx?.m);
+      if (/^-?\d+$/.test(max) && BigInt(max) + 1n > next) next = BigInt(max) + 1n;
+    }
+    if (next <= 0n) return undefined;
     const [ai] = await this.query(`SELECT AUTO_INCREMENT AS a FROM information_schema.TABLES WHERE TABLE_SCHEMA = ${hexStr(t.schema)} AND TABLE_NAME = ${hexStr(t.table)}`,
       'reading AUTO_INCREMENT', ctx);
-    const max = str(mx?.m);
-    if (max === '' || !/^-?\d+$/.test(max)) return undefined;
-    const next = BigInt(max) + 1n;
     const cur = str(ai?.a);
     if (cur !== '' && BigInt(cur) >= next) return undefined;
     await this.query(`ALTER TABLE ${quoteIdent(t.schema)}.${quoteIdent(t.table)} AUTO_INCREMENT = ${next}`, 'rebasing AUTO_INCREMENT', ctx);

@@ -45,6 +45,7 @@ export const uniqueTableName = (t: TableRef): string => `\`${t.schema.replace(/`
 
 export class LocalBackend implements Backend {
   readonly name = 'local' as const;
+  readonly progressInTarget = false;
   readonly quota: DiskQuota;
   private pd?: PdClient;
   private clients_?: StoreClients;
@@ -64,6 +65,9 @@ export class LocalBackend implements Backend {
 
   async close(): Promise<void> {
     if (this.modeTimer) clearInterval(this.modeTimer);
+    const tables = [...this.tables.values()];
+    this.tables.clear();
+    await Promise.all(tables.map((p) => p.then((t) => t.encoder.close?.(), () => undefined)));
     this.clients_?.close();
     this.pd?.close();
   }

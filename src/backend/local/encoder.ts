@@ -22,6 +22,8 @@ export interface EncodedRows {
 export interface RowEncoder {
   /** Encodes `batch`; row i gets row id prevRowIdMax + i + 1. */
   encode(batch: RowBatch, prevRowIdMax: number): EncodedRows | Promise<EncodedRows>;
+  /** release workers (the pool's threads) */
+  close?(): Promise<void>;
 }
 
 /** The synchronous encoder on the calling thread (tests, tiny tables): the table encoder into an engine split sink. */
@@ -47,6 +49,10 @@ export class PoolRowEncoder implements RowEncoder {
   async encode(batch: RowBatch, prevRowIdMax: number): Promise<EncodedRows> {
     const r = await this.pool.encode(batch, { prevRowIdMax, file: undefined });
     return fromBatches(r.data, r.index);
+  }
+
+  close(): Promise<void> {
+    return this.pool.close();
   }
 }
 

@@ -46,6 +46,7 @@ export interface TidbBackendOptions extends TidbConnOptions {
 
 export class TidbBackend implements Backend {
   readonly name = 'tidb' as const;
+  readonly progressInTarget = true;
   readonly pool: ConnPool;
   private readonly schema: string;
   private noBackslash = false;

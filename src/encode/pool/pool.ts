@@ -39,6 +39,8 @@ export interface EncodePoolOptions {
   tableInfo: TableInfo;
   sqlMode?: string;
   timeZone?: string;
+  /** what CURRENT_TIMESTAMP defaults evaluate to (ms); keep it stable across resumes (e.g. the task's start) */
+  timestamp?: number;
   rowFormatVersion?: 1 | 2;
   /** tasks that may wait for a free worker before encode() waits itself (default 2 × size) */
   maxQueue?: number;
@@ -146,11 +148,12 @@ export class EncodePool {
   constructor(opts: EncodePoolOptions) {
     if (!Number.isInteger(opts.size) || opts.size < 1) throw new LightningError(Codes.InvalidArgument, `encode pool size must be a positive integer, got ${opts.size}`);
     // build one encoder here: a table the encoder cannot handle fails now, with its own code, not as a crash loop
-    void new TableEncoder(opts.tableInfo, { sqlMode: opts.sqlMode, timeZone: opts.timeZone, rowFormatVersion: opts.rowFormatVersion });
+    const timestamp = opts.timestamp ?? Date.now();
+    void new TableEncoder(opts.tableInfo, { sqlMode: opts.sqlMode, timeZone: opts.timeZone, rowFormatVersion: opts.rowFormatVersion, timestamp });
     this.size = opts.size;
     this.table = opts.tableInfo;
     this.maxQueue = opts.maxQueue ?? opts.size * 2;
-    this.init = { tableInfo: opts.tableInfo, sqlMode: opts.sqlMode, timeZone: opts.timeZone, rowFormatVersion: opts.rowFormatVersion };
+    this.init = { tableInfo: opts.tableInfo, sqlMode: opts.sqlMode, timeZone: opts.timeZone, rowFormatVersion: opts.rowFormatVersion, timestamp };
     this.limits = opts.resourceLimits;
     this.inBuffers = new BufferPool(opts.size * 4);
     this.outBuffers = new BufferPool(opts.size * 4);

@@ -8,6 +8,8 @@ export interface WorkerInit {
   sqlMode?: string;
   timeZone?: string;
   rowFormatVersion?: 1 | 2;
+  /** CURRENT_TIMESTAMP defaults (TableEncoderOptions.timestamp) */
+  timestamp?: number;
 }
 
 export interface WorkerRequest extends EncodeTaskInput {

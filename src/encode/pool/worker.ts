@@ -9,7 +9,7 @@ import { BufferPool } from './buffers.js';
 import type { WorkerInit, WorkerRequest, WorkerReply, SerializedError } from './protocol.js';
 
 const init = workerData as WorkerInit;
-const enc = new TableEncoder(init.tableInfo, { sqlMode: init.sqlMode, timeZone: init.timeZone, rowFormatVersion: init.rowFormatVersion });
+const enc = new TableEncoder(init.tableInfo, { sqlMode: init.sqlMode, timeZone: init.timeZone, rowFormatVersion: init.rowFormatVersion, timestamp: init.timestamp });
 const guess = new CapacityGuess();
 const outBuffers = new BufferPool(6);
 

@@ -32,11 +32,13 @@ function literal(c: Cursor): Field {
   throw new SqlError(8200, `the TiDB simulator's INSERT takes literal values only, not '${t.v}'`);
 }
 
-export interface ParsedInsert { ignore: boolean; db?: string; table: string; columns?: string[]; rows: Field[][] }
+/** `replace`: REPLACE INTO — a row with an existing primary key overwrites it (secondary index entries of the old row are not removed: enough for bookkeeping tables) */
+export interface ParsedInsert { ignore: boolean; replace?: boolean; db?: string; table: string; columns?: string[]; rows: Field[][] }
 
 export function parseInsert(c: Cursor): ParsedInsert {
-  c.want('INSERT');
-  const ignore = c.eat('IGNORE');
+  const replace = c.eat('REPLACE');
+  if (!replace) c.want('INSERT');
+  const ignore = !replace && c.eat('IGNORE');
   c.eat('INTO');
   const q = c.qualified();
   let columns: string[] | undefined;
@@ -51,7 +53,7 @@ export function parseInsert(c: Cursor): ParsedInsert {
     rows.push(row);
   } while (c.eat(','));
   c.end();
-  return { ignore, db: q.db, table: q.name, columns, rows };
+  return { ignore, replace, db: q.db, table: q.name, columns, rows };
 }
 
 /** Writes committed MVCC records for `pairs` at `ts` into every peer of each region they fall in. */
@@ -108,7 +110,7 @@ export function insertRows(kv: KvAccess, t: SimTable, ins: ParsedInsert, ts: big
     const hex = record.key.toString('hex');
     const exists = seen.has(hex) || [...kv.stores.get(kv.state.regionByKey(encodeBytes(record.key))!.leaderStoreId)!
       .scan(record.key, Buffer.concat([record.key, Buffer.from([0])]), ts)].length > 0;
-    if (exists) {
+    if (exists && !ins.replace) {
       if (ins.ignore) continue;
       throw new SqlError(1062, `Duplicate entry '${'int' in handle ? handle.int : record.key.subarray(11).toString('hex')}' for key '${info.name.O}.PRIMARY'`, '23000');
     }

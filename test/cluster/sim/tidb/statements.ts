@@ -287,6 +287,7 @@ export async function execute(sql: string, s: Session, ctx: FrontContext): Promi
       return execute(`SHOW COLUMNS FROM ${rest}`, s, ctx);
     }
     case 'UPDATE': c.next(); return runUpdate(c, s, ctx);
+    case 'REPLACE':
     case 'INSERT': {
       const ins = parseInsert(c);
       const r = ctx.insert(ctx.catalog.table(dbOf(s, ins.db), ins.table), ins);
