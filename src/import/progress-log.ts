@@ -60,7 +60,8 @@ export function progressFields(s: ProgressSnapshot, backend: string, prev?: Prog
     chunks: ratio(s.chunksDone, s.chunksTotal),
     engines: ratio(s.enginesDone, s.enginesTotal),
     'restore-bytes': `${bytesSize(s.bytesDone)}/${bytesSize(s.bytesTotal)}`,
-    'restore-rows': String(s.rows),
+    // Go without a row total: rows so far / rows extrapolated from the byte fraction
+    'restore-rows': s.restoreFraction > 0 && s.restoreFraction < 1 ? `${s.rows}/${Math.round(s.rows / s.restoreFraction)}(estimated)` : `${s.rows}/${s.rows}`,
     state: progressState(s),
   };
   if (s.speed > 0) line['encode speed(MiB/s)'] = round2(s.speed / MiB);

@@ -58,7 +58,11 @@ export async function readBody(req: IncomingMessage, limit: number): Promise<str
   let size = 0;
   for await (const chunk of req as AsyncIterable<Buffer>) {
     size += chunk.length;
-    if (size > limit) throw new HttpError(413, `cannot read request: body larger than ${limit} bytes`);
+    if (size > limit) {
+      // Discard the rest (no buffering) and close afterwards: a half-read body cannot carry a next request.
+      req.resume();
+      throw new HttpError(413, `cannot read request: body larger than ${limit} bytes`, undefined, { Connection: 'close' });
+    }
     parts.push(chunk);
   }
   return Buffer.concat(parts).toString('utf8');

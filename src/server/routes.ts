@@ -53,6 +53,8 @@ function taskId(rest: string): { id: number; verb: string } {
 export function lightningServer(ctx: LightningServerContext): HttpServer {
   const { board, pause, metrics, logger } = ctx;
   const http = new HttpServer(logger);
+  /** the last checkpoint view of each table, for the task whose progress it came from */
+  let lastRead: { progress: unknown; views: Map<string, Record<string, unknown>> } = { progress: undefined, views: new Map() };
 
   const tasks = async (r: Request): Promise<void> => {
     const rest = r.rest;
@@ -127,11 +129,22 @@ export function lightningServer(ctx: LightningServerContext): HttpServer {
       const name = r.url.searchParams.get('t') ?? '';
       const progress = board.shown()?.progress;
       if (!progress?.checkpoints) throw new HttpError(404, 'progress is not enabled');
-      const cp = await progress.checkpoints(name).catch((e: unknown) => {
-        throw new HttpError(410, `the checkpoint of the last task is closed: ${(e as Error).message}`);
-      });
-      if (!cp) throw new HttpError(404, `table ${name} not found`);
-      sendJson(r.res, 200, tableCheckpointView(cp));
+      let view: Record<string, unknown>;
+      try {
+        const cp = await progress.checkpoints(name);
+        if (!cp) throw new HttpError(404, `table ${name} not found`);
+        view = tableCheckpointView(cp);
+        if (lastRead.progress !== progress) lastRead = { progress, views: new Map() };
+        lastRead.views.set(name, view);
+      } catch (e) {
+        if (e instanceof HttpError) throw e;
+        // The orchestrator closes its checkpoint store when the task ends (Go keeps an in-memory copy):
+        // answer with the last view read while the task ran.
+        const last = lastRead.progress === progress ? lastRead.views.get(name) : undefined;
+        if (!last) throw new HttpError(410, `the checkpoint of the last task is closed: ${(e as Error).message}`);
+        view = { ...last, Stale: true };
+      }
+      sendJson(r.res, 200, view);
     })
     .on('/pause', (r) => {
       if (r.method === 'GET') return sendJson(r.res, 200, { paused: pause.paused });

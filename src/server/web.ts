@@ -9,6 +9,7 @@ export const INDEX_HTML = `<!doctype html>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>TiDB Lightning</title>
+<link rel="icon" href="data:,">
 <link rel="stylesheet" href="style.css">
 </head>
 <body>
@@ -17,7 +18,7 @@ export const INDEX_HTML = `<!doctype html>
   <span id="task-state" class="pill">idle</span>
   <span id="paused" class="pill warn" hidden>paused</span>
   <span class="spacer"></span>
-  <button id="pause" type="button" title="pause the import between batches">&#x23F8; Pause</button>
+  <button id="pause" type="button" title="pause the import between batches">&#x2759;&#x2759; Pause</button>
   <button id="resume" type="button" title="resume the import">&#x25B6; Resume</button>
 </header>
 <main>
@@ -122,6 +123,7 @@ export const APP_JS = `'use strict';
   var params = new URLSearchParams(location.search);
   var interval = Math.max(200, Number(params.get('interval')) || 1000);
   var selected = null;
+  var running = false;
   var $ = function (id) { return document.getElementById(id); };
 
   function bytes(n) {
@@ -157,6 +159,7 @@ export const APP_JS = `'use strict';
   function renderProgress(p) {
     var task = p.task || null;
     var state = task ? task.state : 'idle';
+    running = state === 'running';
     var pill = $('task-state');
     pill.textContent = state;
     pill.className = 'pill ' + state;
@@ -242,7 +245,8 @@ export const APP_JS = `'use strict';
     if (!selected) return;
     getJson('/progress/table?t=' + encodeURIComponent(selected)).then(function (cp) {
       $('detail').hidden = false;
-      $('detail-title').textContent = selected + ' \\u2014 checkpoint ' + cp.StatusName;
+      $('detail-title').textContent = selected + ' \\u2014 checkpoint ' + cp.StatusName +
+        (cp.Stale ? ' (as last read while the task ran; its checkpoint is closed now)' : '');
       var body = $('detail-table').tBodies[0];
       body.textContent = '';
       Object.keys(cp.Engines).forEach(function (id) {
@@ -290,7 +294,13 @@ export const APP_JS = `'use strict';
     });
   });
 
-  function loop() { refresh().then(function () { if (selected) loadDetail(); setTimeout(loop, interval); }); }
+  // The detail follows a running task; once it ended its checkpoint no longer changes.
+  function loop() {
+    refresh().then(function () {
+      if (selected && running) loadDetail();
+      setTimeout(loop, interval);
+    });
+  }
   loop();
 })();
 `;
