@@ -145,6 +145,15 @@ test('tasks run in order through the pause gate; GET shows config; a failure pau
   await http(base, '/resume', { method: 'PUT' });
 });
 
+test('a task\'s config is served without its secrets', async () => {
+  const t = await submit(`${toml('a')}[tidb]\npassword = "hunter22-very-secret"\n`);
+  await until('the task to finish', async () => (await state(t.id)) === 'completed');
+  const r = await http(base, `/tasks/${t.id}`);
+  assert.equal(r.status, 200);
+  assert.doesNotMatch(r.text, /hunter22-very-secret/);
+  assert.equal((r.body as { config: { tidb: { password: string } } }).config.tidb.password, '******');
+});
+
 test('listen addresses in Go form', () => {
   assert.deepEqual(parseListenAddr(':8289'), { host: undefined, port: 8289 });
   assert.deepEqual(parseListenAddr('0.0.0.0:8289'), { host: '0.0.0.0', port: 8289 });
