@@ -10,6 +10,8 @@ command -v zstd >/dev/null || need+=(zstd)
 command -v rclone >/dev/null || need+=(rclone)
 command -v openssl >/dev/null || need+=(openssl)
 command -v unzip >/dev/null || need+=(unzip)
+# the status web page test drives Debian's Chromium headless (playwright-core)
+command -v chromium >/dev/null || need+=(chromium)
 if [ ${#need[@]} -gt 0 ]; then
   if [ "$(id -u)" != 0 ]; then echo "sysdeps: need root to install: ${need[*]}" >&2; exit 1; fi
   echo "sysdeps: installing ${need[*]}"

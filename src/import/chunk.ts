@@ -28,8 +28,16 @@ export interface ChunkContext {
   /** constant columns per data file (route extract-*), by path */
   extraColumns: ReadonlyMap<string, readonly ExtraColumn[]>;
   signal?: AbortSignal;
+  /** server mode's PUT /pause: checked before each batch is sent (in-flight batches still commit) */
+  pause?: PauseGate;
   /** called after each commit with the source bytes and rows it covered */
   onAdvance(bytes: number, rows: number): void;
+}
+
+/** A gate the chunk loop waits at while the import is paused; `wait` rejects when the signal aborts. */
+export interface PauseGate {
+  readonly paused: boolean;
+  wait(signal?: AbortSignal): Promise<void>;
 }
 
 export function chunkRef(cp: ChunkCheckpoint): ChunkRef {
@@ -149,6 +157,7 @@ export async function importChunk(ctx: ChunkContext, engine: EngineWriter, cp: C
   try {
     for await (const batch of rows(ctx, cp, from)) {
       ctx.signal?.throwIfAborted();
+      if (ctx.pause?.paused) await ctx.pause.wait(ctx.signal);
       if (!batch.rows.length) continue;
       check.check(batch);
       const p = writer.write(batch);
@@ -161,6 +170,9 @@ export async function importChunk(ctx: ChunkContext, engine: EngineWriter, cp: C
     await saved;
     // Mark the chunk finished so a rerun skips it without reading the file again.
     await ctx.store.updateChunk(ref, { ...figures(end, cp.offset), pos: cp.endOffset });
+    // The bytes after the last row (";\n", comments) are done too: a finished chunk counts its full size.
+    const tail = cp.endOffset - last.pos;
+    if (cp.compression === 'none' && cp.type !== 'parquet' && tail > 0 && cp.endOffset < COMPRESSED_SIZE_INF) ctx.onAdvance(tail, 0);
     return end;
   } catch (e) {
     // Let the writes already sent settle (they commit or fail on their own) before reporting.

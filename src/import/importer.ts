@@ -17,10 +17,11 @@ import { closeStorages, makeIgnoreColumns, scanSource, type IgnoreColumnsLookup,
 import { sqlModeFlags } from '../parse/index.js';
 import { VERSION } from '../version.js';
 import { createBackend, taskInfoSchema } from './backends.js';
-import { checkpointCommit, chunkFinished, chunkRef, importChunk, type ChunkContext } from './chunk.js';
+import { checkpointCommit, chunkFinished, chunkRef, importChunk, type ChunkContext, type PauseGate } from './chunk.js';
 import { forEachLimit, Semaphore } from './limit.js';
 import { csvOptions, INDEX_ENGINE_ID, planTable } from './plan.js';
 import { Progress } from './progress.js';
+import { startProgressLog } from './progress-log.js';
 import { checkTablesExist, createSchemas, type DeferredIndex } from './schema.js';
 import { connOptions, TargetDb } from './target.js';
 
@@ -29,6 +30,8 @@ export interface ImportOptions {
   load?: LoadResult;
   signal?: AbortSignal;
   progress?: Progress;
+  /** pause between batches (the status server's PUT /pause) */
+  pause?: PauseGate;
 }
 
 export interface TableResult {
@@ -128,9 +131,10 @@ export class Importer {
     this.log.info({ schemas: this.scan.schemas.length, tables: tables.length, skipped: this.scan.skipped.length }, 'data source scanned');
 
     this.store = await openStore(cfg);
+    this.progress.checkpoints = (t) => this.store.getTable(t);
     this.target = new TargetDb(connOptions(cfg, 2));
     let ok = false;
-    const progressTimer = setInterval(() => this.logProgress(), Math.max(1000, cfg.cron.logProgress)).unref();
+    const stopProgressLog = startProgressLog(this.progress, this.log, { intervalMs: cfg.cron.logProgress, backend: cfg.tikvImporter.backend });
     try {
       const task = await this.loadTask();
       this.taskId = task;
@@ -177,7 +181,7 @@ export class Importer {
       const snap = this.progress.snapshot();
       return { tables: results, rows: snap.rows, bytes: snap.bytesDone - snap.resumedBytes, elapsedMs: Date.now() - t0, skippedFiles: this.scan.skipped.length };
     } finally {
-      clearInterval(progressTimer);
+      stopProgressLog();
       await this.backend?.close().catch(() => undefined);
       await this.target.close().catch(() => undefined);
       if (ok) await this.store.finish(cfg.checkpoint.keepAfterSuccess, this.taskId);
@@ -269,8 +273,10 @@ export class Importer {
       const size = (c: (typeof chunks)[number]) => (c.compression === 'none' ? c.endOffset - c.offset : c.fileSize);
       const done = chunks.filter(chunkFinished);
       const partial = chunks.filter((c) => !chunkFinished(c)).reduce((a, c) => a + Math.max(0, c.pos - c.offset), 0);
+      const engines = [...j.cp.engines.values()];
       this.progress.plan(j.name, chunks.length, chunks.reduce((a, c) => a + size(c), 0),
-        done.reduce((a, c) => a + size(c), 0) + partial, done.length, chunks.reduce((a, c) => a + c.kvcKvs, 0));
+        done.reduce((a, c) => a + size(c), 0) + partial, done.length, chunks.reduce((a, c) => a + c.kvcKvs, 0),
+        { total: engines.length, done: engines.filter((e) => e.status >= S.Imported).length });
       this.progress.status(j.name, statusName(j.cp.status));
     }
     return jobs;
@@ -306,7 +312,7 @@ export class Importer {
     const ctx: ChunkContext = {
       root: this.scan.dir, store: this.store, tableName: j.name, columns: j.columns, csv: csvOptions(this.cfg),
       dataCharacterSet: this.cfg.mydumper.dataCharacterSet,
-      dataInvalidCharReplace: this.cfg.mydumper.dataInvalidCharReplace, io, signal: this.signal,
+      dataInvalidCharReplace: this.cfg.mydumper.dataInvalidCharReplace, io, signal: this.signal, pause: this.o.pause,
       sqlMode: sqlModeFlags(this.cfg.tidb.sqlMode), ignoreColumns: this.ignoreColumns(j.src.schema, j.src.table),
       extraColumns: new Map(j.src.dataFiles.filter((f) => f.extraColumns?.length).map((f) => [f.path, f.extraColumns!])),
       onAdvance: (bytes, rows) => this.progress.advance(j.name, bytes, rows),
@@ -333,6 +339,7 @@ export class Importer {
       await this.step(j, S.Imported, () => backend.importEngine(j.ref, e.engineId), e.engineId);
       await this.store.updateEngineStatus(j.name, e.engineId, S.Imported);
       e.status = S.Imported;
+      this.progress.engineDone(j.name);
     }
     // The index engine (-1) is fed by the data engines' chunks: closed and imported after all of them.
     const ix = j.cp.engines.get(INDEX_ENGINE_ID);
@@ -342,6 +349,7 @@ export class Importer {
         await backend.importEngine(j.ref, INDEX_ENGINE_ID);
       }, INDEX_ENGINE_ID);
       await this.store.updateEngineStatus(j.name, INDEX_ENGINE_ID, S.Imported);
+      this.progress.engineDone(j.name);
     }
     await this.setStatus(j, S.IndexImported);
     this.log.info({ table: j.name, takeTimeMs: Date.now() - t0 }, 'restore table completed');
@@ -414,16 +422,6 @@ export class Importer {
     const t = this.progress.table(j.name);
     const verification = j.verification ?? (j.cp.status >= S.ChecksumSkipped ? 'verified by an earlier run' : 'not verified');
     return { table: j.name, rows: t.rows, status: statusName(j.cp.status), verification, ok: !verification.startsWith('MISMATCH') };
-  }
-
-  private logProgress(): void {
-    const s = this.progress.snapshot();
-    const pct = s.bytesTotal ? ((s.bytesDone / s.bytesTotal) * 100).toFixed(1) : '0.0';
-    this.log.info({
-      total: `${pct}%`, tables: `${s.tablesDone}/${s.tablesTotal}`, chunks: `${s.chunksDone}/${s.chunksTotal}`,
-      speedMiBps: (s.speed / 1048576).toFixed(2), remaining: s.etaMs === undefined ? 'unknown' : `${Math.round(s.etaMs / 1000)}s`,
-      phase: s.phase,
-    }, 'progress');
   }
 }
 
