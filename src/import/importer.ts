@@ -2,28 +2,29 @@
 // (table-concurrency) → chunks (region-concurrency, io-concurrency) → engines → post-restore (auto-increment,
 // verification, analyze) → keep-after-success. Every step moves the table's checkpoint status in Go's order, so
 // a rerun resumes after the last step that finished; a failed step stores its failure code and message.
-import type { Backend, TableRef } from '../backend/backend.js';
-import type { ColumnInfo } from '../backend/tidb/columns.js';
+import type { Backend } from '../backend/backend.js';
 import { tableKey } from '../backend/tidb/values.js';
 import {
-  CheckpointStatus as S, checkFailedLastTime, tableChangedError, tableHash, newTask, openCheckpointStore, SqliteCheckpointStore, statusName, verifyTask,
-  type CheckpointStore, type FingerprintConfig, type TableCheckpoint,
+  CheckpointStatus as S, checkFailedLastTime, tableChangedError, tableHash, newTask, statusName, verifyTask,
+  type CheckpointStore, type TableCheckpoint,
 } from '../checkpoint/index.js';
 import type { LoadResult } from '../config/load.js';
 import type { Config } from '../config/types.js';
 import { Codes, LightningError, toLightningError } from '../errors.js';
 import type { Logger } from '../log.js';
 import { closeStorages, makeIgnoreColumns, scanSource, type IgnoreColumnsLookup, type SourceScan, type SourceTable } from '../source/index.js';
-import { sqlModeFlags } from '../parse/index.js';
-import { VERSION } from '../version.js';
 import { createBackend, taskInfoSchema } from './backends.js';
-import { checkpointCommit, chunkFinished, chunkRef, importChunk, type ChunkContext, type PauseGate } from './chunk.js';
+import { chunkFinished, type PauseGate } from './chunk.js';
+import type { ImportRun, TableJob } from './job.js';
 import { forEachLimit, Semaphore } from './limit.js';
-import { csvOptions, INDEX_ENGINE_ID, planTable } from './plan.js';
+import { planTable } from './plan.js';
+import { missingIndexes, postProcess } from './post.js';
 import { Progress } from './progress.js';
 import { startProgressLog } from './progress-log.js';
 import { checkTablesExist, createSchemas, type DeferredIndex } from './schema.js';
+import { importTable } from './table.js';
 import { connOptions, TargetDb } from './target.js';
+import { fingerprint, openStore, scanOptions } from './task.js';
 
 export interface ImportOptions {
   logger: Logger;
@@ -50,59 +51,14 @@ export interface ImportResult {
   skippedFiles: number;
 }
 
-interface TableJob {
-  src: SourceTable;
-  ref: TableRef;
-  name: string;
-  columns: ColumnInfo[];
-  cp: TableCheckpoint;
-  verification?: string;
-  /** hash of the table's source files (the checkpoint's, and table_done_v1's) */
-  hash: string;
-}
-
-function fingerprint(cfg: Config): FingerprintConfig {
-  const csv = cfg.mydumper.csv;
-  return {
-    dataSourceDir: cfg.mydumper.dataSourceDir, backend: cfg.tikvImporter.backend, tidbHost: cfg.tidb.host, tidbPort: cfg.tidb.port,
-    pdAddr: cfg.tidb.pdAddr, sortedKvDir: cfg.tikvImporter.backend === 'local' ? cfg.tikvImporter.sortedKvDir : '',
-    importerAddr: cfg.tikvImporter.backend === 'importer' ? cfg.tikvImporter.addr : '', lightningVer: VERSION,
-    extra: {
-      'conflict.strategy': cfg.conflict.strategy, 'mydumper.data-character-set': cfg.mydumper.dataCharacterSet,
-      'mydumper.csv.separator': csv.separator, 'mydumper.csv.delimiter': csv.delimiter, 'mydumper.csv.terminator': csv.terminator,
-      'mydumper.csv.header': csv.header, 'mydumper.csv.null': JSON.stringify(csv.null), 'mydumper.csv.escaped-by': csv.escapedBy,
-      'mydumper.strict-format': cfg.mydumper.strictFormat,
-    },
-  };
-}
-
-async function openStore(cfg: Config): Promise<CheckpointStore> {
-  const c = cfg.checkpoint;
-  // enable = false: a throwaway store, so the same code path runs and nothing is left behind.
-  if (!c.enable) return SqliteCheckpointStore.open(':memory:');
-  return openCheckpointStore({
-    driver: c.driver, dsn: c.dsn, schema: c.schema, dataSourceDir: cfg.mydumper.dataSourceDir,
-    mysql: { host: cfg.tidb.host, port: cfg.tidb.port, user: cfg.tidb.user, password: cfg.tidb.password, schema: c.schema },
-  });
-}
-
-function scanOptions(cfg: Config) {
-  const m = cfg.mydumper;
-  return {
-    dataSourceDir: m.dataSourceDir, filter: [...m.filter], caseSensitive: m.caseSensitive, defaultFileRules: m.defaultFileRules,
-    fileRules: m.files.map((f) => ({ ...f, pattern: f.pattern || undefined, path: f.path || undefined })),
-    routes: cfg.routes, sourceId: m.sourceId,
-  };
-}
-
-export class Importer {
+export class Importer implements ImportRun {
   readonly progress: Progress;
-  private readonly log: Logger;
+  readonly log: Logger;
   private readonly abort = new AbortController();
-  private store!: CheckpointStore;
-  private readonly ignoreColumns: IgnoreColumnsLookup;
-  private target!: TargetDb;
-  private backend?: Backend;
+  store!: CheckpointStore;
+  readonly ignoreColumns: IgnoreColumnsLookup;
+  target!: TargetDb;
+  private backend_?: Backend;
   private scan!: SourceScan;
   private taskId = 0n;
   /** tables a task before this one finished from the same files (found in table_done_v1) */
@@ -110,15 +66,28 @@ export class Importer {
   /** the first real failure; everything after it is a cancellation */
   private failure?: LightningError;
 
-  constructor(private readonly cfg: Config, private readonly o: ImportOptions) {
+  constructor(readonly cfg: Config, private readonly o: ImportOptions) {
     this.log = o.logger;
     this.progress = o.progress ?? new Progress();
     this.ignoreColumns = makeIgnoreColumns(cfg.mydumper.ignoreDataColumns, cfg.mydumper.caseSensitive);
     o.signal?.addEventListener('abort', () => this.abort.abort(cancelled('the import was interrupted')), { once: true });
   }
 
-  private get signal(): AbortSignal {
+  get signal(): AbortSignal {
     return this.abort.signal;
+  }
+
+  get backend(): Backend {
+    if (!this.backend_) throw new LightningError(Codes.Unknown, 'the backend is not open yet');
+    return this.backend_;
+  }
+
+  get root(): string {
+    return this.scan.dir;
+  }
+
+  get pause(): PauseGate | undefined {
+    return this.o.pause;
   }
 
   async run(): Promise<ImportResult> {
@@ -146,8 +115,8 @@ export class Importer {
         throw new LightningError(Codes.DBConnect, `cannot reach the target ${cfg.tidb.host}:${cfg.tidb.port}: ${toLightningError(e).message}`, { cause: e });
       });
       this.log.info({ version }, 'target reachable');
-      this.backend = await createBackend({ config: cfg, load: this.o.load, taskId: task, logger: this.log });
-      await this.backend.open();
+      this.backend_ = await createBackend({ config: cfg, load: this.o.load, taskId: task, logger: this.log });
+      await this.backend_.open();
 
       this.progress.setPhase('schema');
       let deferred = new Map<string, DeferredIndex[]>();
@@ -165,12 +134,12 @@ export class Importer {
       const region = new Semaphore(cfg.lightning.regionConcurrency);
       const io = new Semaphore(cfg.lightning.ioConcurrency);
       await this.guard(() => forEachLimit(jobs, cfg.lightning.tableConcurrency, async (j) => {
-        await this.importTable(j, region, io);
+        await importTable(this, j, region, io);
         if (cfg.postRestore.postProcessAtLast) post.push(j);
-        else await this.postProcess(j);
+        else await postProcess(this, j);
       }, this.signal));
       this.progress.setPhase('post-restore');
-      await this.guard(() => forEachLimit(post, 1, (j) => this.postProcess(j), this.signal));
+      await this.guard(() => forEachLimit(post, 1, (j) => postProcess(this, j), this.signal));
       for (const j of jobs) {
         await this.target.markDone(taskInfoSchema(cfg), j.name, j.hash, this.taskId, this.progress.table(j.name).rows);
         await this.backend.cleanupTable(j.ref, Math.max(0, ...j.cp.engines.keys()));
@@ -182,7 +151,7 @@ export class Importer {
       return { tables: results, rows: snap.rows, bytes: snap.bytesDone - snap.resumedBytes, elapsedMs: Date.now() - t0, skippedFiles: this.scan.skipped.length };
     } finally {
       stopProgressLog();
-      await this.backend?.close().catch(() => undefined);
+      await this.backend_?.close().catch(() => undefined);
       await this.target.close().catch(() => undefined);
       if (ok) await this.store.finish(cfg.checkpoint.keepAfterSuccess, this.taskId);
       else await this.store.close();
@@ -258,7 +227,7 @@ export class Importer {
         let later = deferred.get(name) ?? [];
         if (later.length) {
           const have = await this.target.indexNames(ref);
-          later = later.filter((ix) => !have.has(Buffer.from(ix.name, 'latin1').toString('utf8').toLowerCase()));
+          later = missingIndexes(later, have);
         }
         cp = await this.store.initTable(this.taskId, { ...init, tableName: name, tableInfo: later.length ? JSON.stringify({ deferredIndexes: later }) : '' });
       }
@@ -282,14 +251,13 @@ export class Importer {
     return jobs;
   }
 
-  private async setStatus(j: TableJob, status: number): Promise<void> {
+  async setStatus(j: TableJob, status: number): Promise<void> {
     await this.store.updateTableStatus(j.name, status);
     j.cp.status = status;
     this.progress.status(j.name, statusName(status));
   }
 
-  /** Run one step of a table; its failure is stored as failedStatus(step) with the error code and message. */
-  private async step<T>(j: TableJob, step: number, f: () => Promise<T>, engineId?: number): Promise<T> {
+  async step<T>(j: TableJob, step: number, f: () => Promise<T>, engineId?: number): Promise<T> {
     try {
       return await f();
     } catch (e) {
@@ -304,134 +272,10 @@ export class Importer {
     }
   }
 
-  private async importTable(j: TableJob, region: Semaphore, io: Semaphore): Promise<void> {
-    if (j.cp.status >= S.IndexImported) return;
-    const backend = this.backend!;
-    const t0 = Date.now();
-    this.log.info({ table: j.name }, 'restore table start');
-    const ctx: ChunkContext = {
-      root: this.scan.dir, store: this.store, tableName: j.name, columns: j.columns, csv: csvOptions(this.cfg),
-      dataCharacterSet: this.cfg.mydumper.dataCharacterSet,
-      dataInvalidCharReplace: this.cfg.mydumper.dataInvalidCharReplace, io, signal: this.signal, pause: this.o.pause,
-      sqlMode: sqlModeFlags(this.cfg.tidb.sqlMode), ignoreColumns: this.ignoreColumns(j.src.schema, j.src.table),
-      extraColumns: new Map(j.src.dataFiles.filter((f) => f.extraColumns?.length).map((f) => [f.path, f.extraColumns!])),
-      onAdvance: (bytes, rows) => this.progress.advance(j.name, bytes, rows),
-    };
-    const engines = [...j.cp.engines.values()].filter((e) => e.engineId >= 0).sort((a, b) => a.engineId - b.engineId);
-    for (const e of engines) {
-      if (e.status >= S.Imported) continue;
-      if (e.status < S.Closed) {
-        await this.step(j, S.AllWritten, async () => {
-          const writer = await backend.openEngine(j.ref, e.engineId);
-          const todo = e.chunks.filter((c) => !chunkFinished(c));
-          await forEachLimit(todo, todo.length, (c) => region.run(async () => {
-            this.signal.throwIfAborted();
-            const committed = backend.progressInTarget ? await backend.getCommittedProgress(chunkRef(c)) : checkpointCommit(c);
-            await importChunk(ctx, writer, c, committed);
-            this.progress.chunkDone(j.name);
-          }), this.signal);
-          await writer.close();
-        }, e.engineId);
-        await this.store.updateEngineStatus(j.name, e.engineId, S.AllWritten);
-        await this.store.updateEngineStatus(j.name, e.engineId, S.Closed);
-        e.status = S.Closed;
-      }
-      await this.step(j, S.Imported, () => backend.importEngine(j.ref, e.engineId), e.engineId);
-      await this.store.updateEngineStatus(j.name, e.engineId, S.Imported);
-      e.status = S.Imported;
-      this.progress.engineDone(j.name);
-    }
-    // The index engine (-1) is fed by the data engines' chunks: closed and imported after all of them.
-    const ix = j.cp.engines.get(INDEX_ENGINE_ID);
-    if (!ix || ix.status < S.Imported) {
-      await this.step(j, S.IndexImported, async () => {
-        await (await backend.openEngine(j.ref, INDEX_ENGINE_ID)).close();
-        await backend.importEngine(j.ref, INDEX_ENGINE_ID);
-      }, INDEX_ENGINE_ID);
-      await this.store.updateEngineStatus(j.name, INDEX_ENGINE_ID, S.Imported);
-      this.progress.engineDone(j.name);
-    }
-    await this.setStatus(j, S.IndexImported);
-    this.log.info({ table: j.name, takeTimeMs: Date.now() - t0 }, 'restore table completed');
-  }
-
-  /** Go's order: AUTO_INCREMENT rebase (150) → checksum (180/170) → analyze (210/200). */
-  private async postProcess(j: TableJob): Promise<void> {
-    const pr = this.cfg.postRestore;
-    if (j.cp.status < S.AlteredAutoInc) {
-      await this.step(j, S.AlteredAutoInc, async () => {
-        // KV backends allocated row IDs (_tidb_rowid, auto-increment values) themselves: TiDB's allocator must move past them.
-        const fresh = this.backend!.progressInTarget ? undefined : await this.store.getTable(j.name);
-        const used = fresh ? Math.max(0, ...[...fresh.engines.values()].flatMap((e) => e.chunks.map((c) => c.prevRowIdMax))) : 0;
-        const base = await this.target.rebaseAutoIncrement(j.ref, j.columns, used ? used + 1 : undefined);
-        if (base !== undefined) await this.store.updateTable(j.name, { autoIncrBase: base });
-      });
-      await this.setStatus(j, S.AlteredAutoInc);
-    }
-    if (j.cp.status < S.ChecksumSkipped) {
-      if (pr.checksum === 'off') {
-        j.verification = 'skipped (post-restore.checksum = "off")';
-        await this.setStatus(j, S.ChecksumSkipped);
-      } else {
-        const v = await this.step(j, S.Checksummed, async () => {
-          // the figures as the checkpoint holds them now (the in-memory copy is from the start of the run)
-          const fresh = await this.store.getTable(j.name);
-          const chunks = [...(fresh ?? j.cp).engines.values()].flatMap((e) => e.chunks);
-          const r = await this.backend!.verifyTable(j.ref, chunks);
-          if (!r.ok && pr.checksum === 'required') throw r.error ?? new LightningError(Codes.ChecksumMismatch, r.detail, { context: { table: j.name } });
-          return r;
-        });
-        j.verification = v.ok ? `OK: ${v.detail}` : `MISMATCH (post-restore.checksum = "optional"): ${v.detail}`;
-        if (!v.ok) this.log.warn({ table: j.name, detail: v.detail }, 'checksum mismatch');
-        else this.log.info({ table: j.name, detail: v.detail }, 'checksum pass');
-        await this.setStatus(j, S.Checksummed);
-      }
-      this.progress.status(j.name, statusName(j.cp.status), { verification: j.verification });
-    }
-    if (j.cp.status < S.IndexAdded) {
-      const later = deferredOf(j.cp);
-      if (later.length) {
-        await this.step(j, S.IndexAdded, async () => {
-          const have = await this.target.indexNames(j.ref);
-          const missing = later.filter((ix) => !have.has(Buffer.from(ix.name, 'latin1').toString('utf8').toLowerCase()));
-          const t0 = Date.now();
-          await this.target.addIndexes(j.ref, missing.map((ix) => ix.definition));
-          this.log.info({ table: j.name, indexes: missing.length, takeTimeMs: Date.now() - t0 }, 'secondary indexes added');
-        });
-        await this.setStatus(j, S.IndexAdded);
-      }
-    }
-    if (j.cp.status < S.AnalyzeSkipped) {
-      if (pr.analyze === 'off') await this.setStatus(j, S.AnalyzeSkipped);
-      else {
-        await this.step(j, S.Analyzed, async () => {
-          try {
-            await this.target.analyze(j.ref);
-          } catch (e) {
-            if (pr.analyze === 'required') throw e;
-            this.log.warn({ table: j.name, err: (e as Error).message }, 'analyze failed (post-restore.analyze = "optional")');
-          }
-        });
-        await this.setStatus(j, S.Analyzed);
-      }
-    }
-    this.progress.status(j.name, 'done');
-  }
-
   private result(j: TableJob): TableResult {
     const t = this.progress.table(j.name);
     const verification = j.verification ?? (j.cp.status >= S.ChecksumSkipped ? 'verified by an earlier run' : 'not verified');
     return { table: j.name, rows: t.rows, status: statusName(j.cp.status), verification, ok: !verification.startsWith('MISMATCH') };
-  }
-}
-
-/** Indexes the table's checkpoint says were left out of its CREATE TABLE. */
-function deferredOf(cp: TableCheckpoint): DeferredIndex[] {
-  if (!cp.tableInfo) return [];
-  try {
-    return (JSON.parse(cp.tableInfo) as { deferredIndexes?: DeferredIndex[] }).deferredIndexes ?? [];
-  } catch {
-    return [];
   }
 }
 
