@@ -6,7 +6,7 @@ import type { Backend, TableRef } from '../backend/backend.js';
 import type { ColumnInfo } from '../backend/tidb/columns.js';
 import { tableKey } from '../backend/tidb/values.js';
 import {
-  CheckpointStatus as S, checkFailedLastTime, tableChangedError, tableHash, newTask, openCheckpointStore, SqliteCheckpointStore, statusName, verifyTask,
+  CheckpointStatus as S, checkFailedLastTime, checkpointOptionsOf, tableChangedError, tableHash, newTask, openCheckpointStore, SqliteCheckpointStore, statusName, verifyTask,
   type CheckpointStore, type FingerprintConfig, type TableCheckpoint,
 } from '../checkpoint/index.js';
 import type { LoadResult } from '../config/load.js';
@@ -76,10 +76,7 @@ async function openStore(cfg: Config): Promise<CheckpointStore> {
   const c = cfg.checkpoint;
   // enable = false: a throwaway store, so the same code path runs and nothing is left behind.
   if (!c.enable) return SqliteCheckpointStore.open(':memory:');
-  return openCheckpointStore({
-    driver: c.driver, dsn: c.dsn, schema: c.schema, dataSourceDir: cfg.mydumper.dataSourceDir,
-    mysql: { host: cfg.tidb.host, port: cfg.tidb.port, user: cfg.tidb.user, password: cfg.tidb.password, schema: c.schema },
-  });
+  return openCheckpointStore(checkpointOptionsOf(cfg, connOptions(cfg, 1).ssl));
 }
 
 function scanOptions(cfg: Config) {
