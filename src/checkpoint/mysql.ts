@@ -4,8 +4,7 @@
 // Transient errors (lost connection, server restart, too many connections) are retried with backoff: every
 // statement is idempotent or runs in a transaction that a retry repeats as a whole.
 import mysql from 'mysql2/promise';
-import { setTimeout as sleep } from 'node:timers/promises';
-import { backoffMs, isTransient } from '../backend/tidb/conn.js';
+import { retryTransient, verifiedIpStream } from '../backend/tidb/conn.js';
 import { CheckpointError, Codes, toLightningError, type ErrorContext } from '../errors.js';
 import { registerSecret } from '../redact.js';
 import { SqlCheckpointStore, CHECKPOINT_TABLES, type CheckpointTable, type Row, type SqlDriver, type SqlRunner } from './sql-store.js';
@@ -22,7 +21,7 @@ export interface MysqlCheckpointOptions {
   /** false (tidb-lightning-ctl): a missing checkpoint schema is CheckpointNotFound instead of being created */
   create?: boolean;
   connectTimeoutMs?: number;
-  /** attempts for a transient error (default 8, about 15 s of backoff: a restarting server) */
+  /** retries of a transient error (default 8, about 10 s of backoff: a restarting server) */
   retries?: number;
 }
 
@@ -76,15 +75,8 @@ function runner(c: Queryable): SqlRunner {
 class MysqlDriver implements SqlDriver {
   constructor(readonly pool: mysql.Pool, private readonly retries: number) {}
 
-  private async retry<T>(f: () => Promise<T>): Promise<T> {
-    for (let attempt = 0; ; attempt++) {
-      try {
-        return await f();
-      } catch (e) {
-        if (!isTransient(e) || attempt + 1 >= this.retries) throw e;
-        await sleep(backoffMs(attempt, { maxDelayMs: 3000 }));
-      }
-    }
+  private retry<T>(f: () => Promise<T>): Promise<T> {
+    return retryTransient(f, { retries: this.retries, maxDelayMs: 3000 });
   }
 
   select(sql: string, args?: readonly unknown[]) {
@@ -132,6 +124,7 @@ export class MysqlCheckpointStore extends SqlCheckpointStore {
     const location = `schema \`${o.schema}\` on ${o.user ? `${o.user}@` : ''}${where}`;
     const pool = mysql.createPool({
       host: o.host, port: o.port, user: o.user, password: o.password, socketPath: o.socketPath, ssl: o.ssl,
+      stream: o.socketPath ? undefined : verifiedIpStream(o.host, o.port, o.ssl),
       connectionLimit: 4, maxIdle: 2, idleTimeout: 60_000, enableKeepAlive: true, charset: 'utf8mb4',
       supportBigNumbers: true, bigNumberStrings: true, connectTimeout: o.connectTimeoutMs ?? 10_000,
       // Go forces allowAllFiles off for the checkpoint DSN: no LOAD DATA LOCAL on this connection

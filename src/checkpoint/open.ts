@@ -48,7 +48,7 @@ export function mysqlConnectionOf(dsn: string, clusterSsl?: SslOptions): Omit<My
   let ssl: SslOptions | undefined;
   switch (tls) {
     case 'false': break;
-    case 'true': ssl = { rejectUnauthorized: true }; break;
+    case 'true': ssl = { rejectUnauthorized: true, verifyIdentity: true }; break;
     case 'skip-verify': case 'preferred': ssl = { rejectUnauthorized: false }; break;
     case 'cluster':
       if (!clusterSsl) throw new ConfigError(`checkpoint.dsn ${describeDsn(d)} asks for tls=cluster but [tidb.security] sets no certificates`, { key: 'checkpoint.dsn' });
