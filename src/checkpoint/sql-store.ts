@@ -66,7 +66,9 @@ export abstract class SqlCheckpointStore implements CheckpointStore {
       return await f();
     } catch (e) {
       if (e instanceof CheckpointError) throw e;
-      throw new CheckpointError(code, `checkpoint ${what} failed (${this.location}): ${toLightningError(e).message}`, this.errorContext(), e);
+      const ctx = this.errorContext();
+      const where = ctx.file ? '' : ` (${this.location})`; // a file is named by the context already
+      throw new CheckpointError(code, `checkpoint ${what} failed${where}: ${toLightningError(e).message}`, ctx, e);
     }
   }
 
