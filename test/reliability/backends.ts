@@ -6,10 +6,19 @@ import { targetFlags } from '../harness/lightning.js';
 export interface MatrixBackend {
   name: string;
   flags(target: MariaDB): string[];
+  /** the `[checkpoint]` TOML lines for run `name` (default: an SQLite file `<work>/<name>.db`) */
+  checkpoint?(name: string, work: string): string;
+  /** crash-matrix kills in `make test` (default CRASH_KILLS); LIGHTNING_RELIABILITY=full runs the full count */
+  quickKills?: number;
 }
 
 export const BACKENDS: MatrixBackend[] = [
   { name: 'tidb', flags: (db) => targetFlags(db) },
+  // the checkpoint in the target itself (driver = "mysql", Go's default DSN): killed while it writes there too
+  {
+    name: 'tidb, checkpoint driver "mysql"', flags: (db) => targetFlags(db), quickKills: 9,
+    checkpoint: (name) => `driver = "mysql"\nschema = "${name}_checkpoint"\n`,
+  },
 ];
 
 export type Phase = 'schema' | 'insert' | 'post';

@@ -40,30 +40,33 @@ after(async () => {
 });
 
 for (const backend of BACKENDS) {
-  test(`crash matrix (${backend.name} backend): ${KILLS} kill -9 at seeded moments in every phase, rerun → exact data`, async (t) => {
+  const kills = FULL || process.env.CRASH_KILLS ? KILLS : (backend.quickKills ?? KILLS);
+  // run names (schemas, files) of every entry after the first get a prefix: they share the servers
+  const P = BACKENDS.indexOf(backend) ? `b${BACKENDS.indexOf(backend)}_` : '';
+  test(`crash matrix (${backend.name} backend): ${kills} kill -9 at seeded moments in every phase, rerun → exact data`, async (t) => {
     const run = (name: string, extra = '') => {
       const cfg = writeToml(work, `${name}.toml`, lightningToml({
         dataDir: dumpDir, logFile: join(work, `${name}.log`), routes: [['crash', name]],
-        extra: `[checkpoint]\ndsn = ${JSON.stringify(join(work, `${name}.db`))}\n${extra}`,
+        extra: `[checkpoint]\n${backend.checkpoint?.(name, work) ?? `dsn = ${JSON.stringify(join(work, `${name}.db`))}\n`}${extra}`,
       }));
       return ['-config', cfg, ...backend.flags(dst)];
     };
     // A clean run gives each phase's window (ms since start), from its log.
     const t0 = Date.now();
-    const clean = await runLightning(run('clean'));
+    const clean = await runLightning(run(`${P}clean`));
     assert.equal(clean.exitCode, 0, clean.stderr);
-    await assertSameDatabase(src, 'crash', dst, 'clean');
-    const windows = phaseWindows(join(work, 'clean.log'), t0);
+    await assertSameDatabase(src, 'crash', dst, `${P}clean`);
+    const windows = phaseWindows(join(work, `${P}clean.log`), t0);
     t.diagnostic(`seed ${SEED}; clean run ${Date.now() - t0} ms; windows ${JSON.stringify(windows)}`);
 
     const r = rng(SEED);
     const phases: Phase[] = ['schema', 'insert', 'post'];
     const hit = new Map<Phase, number>();
-    for (let i = 0; i < KILLS; i++) {
+    for (let i = 0; i < kills; i++) {
       const phase = phases[i % phases.length]!;
       const [lo, hi] = windows[phase];
       const at = Math.round(lo + r() * (hi - lo));
-      const name = `k${i}`;
+      const name = `${P}k${i}`;
       const args = run(name);
       const child = startLightning(args);
       await sleep(at);
