@@ -126,6 +126,9 @@ export async function importChunk(ctx: ChunkContext, engine: EngineWriter, cp: C
     saved = saved.then(() => ctx.store.updateChunk(ref, {
       pos: c.pos, prevRowIdMax: c.prevRowIdMax, kvcBytes: c.pos - cp.offset, kvcKvs: c.rows, kvcChecksum: c.checksum, columns: c.columns,
     }));
+    // A checkpoint that cannot be written (disk full) stops the chunk at once; handled here, the rejection can
+    // no longer end the process as an unhandled one while the loop is waiting for the parser.
+    saved.catch((e: unknown) => { failure ??= e; });
   };
   try {
     for await (const batch of rows(ctx, cp, from)) {

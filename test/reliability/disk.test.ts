@@ -55,7 +55,7 @@ function fill(path: string): number {
   return n;
 }
 
-for (const backend of BACKENDS) {
+for (const backend of BACKENDS.filter((b) => !b.checkpoint)) {
   test(`full disk under the checkpoint file (${backend.name} backend): clean coded error, then a resumed run gives exact rows`, async (t) => {
     if (!mounted) {
       t.diagnostic(`skipped: ${why}`);
@@ -91,7 +91,9 @@ for (const backend of BACKENDS) {
     const free = statfsSync(mnt);
     t.diagnostic(`filled ${filled} bytes; ${free.bavail * free.bsize} bytes left; faulted run exit ${res.exitCode}: ${String(res.stderr).trim().slice(0, 400)}`);
     assert.equal(res.exitCode, 1, `the run must fail on a full disk:\n${String(res.stderr)}`);
-    assert.match(String(res.stderr), /Lightning:Checkpoint:Err(Update|Open)Checkpoint.*tidb_lightning_checkpoint\.db.*(disk is full|SQLITE_FULL|ENOSPC)/s);
+    // a clean error: the CLI's one coded line, not a crash with a stack trace
+    assert.match(String(res.stderr), /^tidb-lightning: \[Lightning:Checkpoint:Err(Update|Open)Checkpoint\] .*disk is full.*tidb_lightning_checkpoint\.db/s, String(res.stderr));
+    assert.doesNotMatch(String(res.stderr), /\n\s+at /, String(res.stderr));
 
     rmSync(join(mnt, 'filler'));
     const { steps } = await recover(args);

@@ -96,7 +96,8 @@ const DRIVERS = ['file', 'mysql'] as const;
 const ROUNDS = FULL ? 3 : 1;
 let seq = 0;
 
-for (const backend of BACKENDS) {
+// entries with their own checkpoint settings are variants of a backend: the drivers are looped here
+for (const backend of BACKENDS.filter((b) => !b.checkpoint)) {
   for (const fault of FAULTS) {
     // make test: the restart and read-only faults with both drivers, the others with the file driver
     const drivers = FULL || /restart|read-only/.test(fault.name) ? DRIVERS : DRIVERS.slice(0, 1);
@@ -140,7 +141,8 @@ for (const backend of BACKENDS) {
           let steps = [`faulted run exit ${res.exitCode}${why ? ` (${why})` : ''}`];
           if (res.exitCode !== 0) {
             assert.equal(res.exitCode, 1, `a clean failure exits 1:\n${String(res.stderr)}`);
-            assert.match(String(res.stderr), /Lightning:[A-Za-z]+:Err[A-Za-z]+/, 'a coded error');
+            assert.match(String(res.stderr), /^tidb-lightning: \[Lightning:[A-Za-z]+:Err[A-Za-z]+\]/, `a coded error:\n${String(res.stderr)}`);
+            assert.doesNotMatch(String(res.stderr), /\n\s+at /, 'no crash with a stack trace');
             steps = [...steps, ...(await recover(args, ENV)).steps];
           }
           t.diagnostic(`${name}: fault at ${at} ms after the first rows, lasting ${took} ms; ${steps.join(' → ')}`);

@@ -196,3 +196,25 @@ test('ctl without a checkpoint says where it looked and creates nothing; bad arg
   assert.equal(local.exitCode, 0, local.stderr);
   assert.match(local.stdout, /tidb backend keeps no intermediate files/);
 });
+
+test('--checkpoint-remove of one table and of all: checkpoints only, the target untouched; the file is gone after all', async () => {
+  const dir = writeMydumperDir(join(work, 'rm1'), 'rm1', [
+    { name: 'a', ddl: ddl('a'), data: inserts('a', 1, 1, 20) },
+    { name: 'b', ddl: nopk('b'), data: 'INSERT INTO `b` VALUES (1) nonsense;\n' },
+  ]);
+  const args = ['-config', config('rm1', dir), ...targetFlags(db)];
+  assert.equal((await runLightning(args)).exitCode, 1);
+  const one = await runCtl([...args, '--checkpoint-remove=rm1.b']);
+  assert.equal(one.exitCode, 0, one.stderr);
+  assert.match(one.stdout, /Removed the checkpoint of `rm1`\.`b`\. The target is untouched/);
+  const none = await runCtl([...args, '--checkpoint-remove=`rm1`.`zz`']);
+  assert.match(none.stdout, /No checkpoint for `rm1`\.`zz`/);
+  const dump = await runCtl([...args, `--checkpoint-dump=${join(work, 'rm1-dump')}`]);
+  assert.match(dump.stdout, /tables\.csv \(1 rows\)/);
+  const left = (await db.query<Array<{ t: string }>>("SELECT TABLE_NAME t FROM information_schema.TABLES WHERE TABLE_SCHEMA = 'rm1' ORDER BY 1")).map((r) => r.t);
+  assert.deepEqual(left, ['a', 'b'], 'the target tables are untouched');
+  const all = await runCtl([...args, '--checkpoint-remove=all']);
+  assert.equal(all.exitCode, 0, all.stderr);
+  assert.match(all.stdout, /Removed all checkpoints/);
+  assert.deepEqual(readdirSync(dir).filter((f) => f.includes('checkpoint')), []);
+});
