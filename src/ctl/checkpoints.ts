@@ -40,7 +40,7 @@ const matches = (t: TableCheckpoint, target: string) => target === 'all' || t.ta
 
 function failure(t: TableCheckpoint): string {
   const err = t.errorCode || t.errorMessage ? `: [${t.errorCode ?? ''}] ${t.errorMessage ?? ''}` : '';
-  return `failed at ${statusName(t.status)}${err}`;
+  return isFailed(t.status) ? `failed at step ${statusName(t.status * 10)}${err}` : 'an engine failed';
 }
 
 export async function checkpointRemove(cfg: Config, target: string, say: Term): Promise<void> {

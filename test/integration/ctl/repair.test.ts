@@ -168,7 +168,7 @@ test('a failure in ANALYZE: --checkpoint-error-ignore, the rerun continues it (n
 
   const ignore = await runCtl(['-config', cfg, ...targetFlags(db), '--checkpoint-error-ignore=all']);
   assert.equal(ignore.exitCode, 0, ignore.stderr);
-  assert.match(ignore.stdout, /Ignored the error of `rp2`\.`a` \(failed at failed\(analyzed\): \[Lightning:DB:ErrDBQuery\] ANALYZE TABLE failed/);
+  assert.match(ignore.stdout, /Ignored the error of `rp2`\.`a` \(failed at step analyzed: \[Lightning:DB:ErrDBQuery\] ANALYZE TABLE failed/);
   const rerun = await runLightning(args);
   assert.equal(rerun.exitCode, 0, rerun.stderr);
   assert.match(rerun.stdout, /`rp2`\.`a`.*OK: rows 150 = 150/);
