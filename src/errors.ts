@@ -85,6 +85,8 @@ export const Codes = {
   FailedLastTime: 'Lightning:Checkpoint:ErrFailedLastTime',
   DBConnect: 'Lightning:DB:ErrDBConnect',
   DBQuery: 'Lightning:DB:ErrDBQuery',
+  /** TLS to the target failed: unknown CA, wrong host name, expired certificate, no TLS on the server */
+  DBTLS: 'Lightning:DB:ErrTLS',
   CreateSchema: 'Lightning:Restore:ErrCreateSchema',
   SchemaNotExists: 'Lightning:Restore:ErrSchemaNotExists',
   TableNotExists: 'Lightning:Restore:ErrTableNotExists',

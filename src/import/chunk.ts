@@ -153,6 +153,9 @@ export async function importChunk(ctx: ChunkContext, engine: EngineWriter, cp: C
     last = c;
     ctx.onAdvance(bytes, n);
     saved = saved.then(() => ctx.store.updateChunk(ref, figures(c, cp.offset)));
+    // A checkpoint that cannot be written (disk full) stops the chunk at once; handled here, the rejection can
+    // no longer end the process as an unhandled one while the loop is waiting for the parser.
+    saved.catch((e: unknown) => { failure ??= e; });
   };
   try {
     for await (const batch of rows(ctx, cp, from)) {

@@ -13,11 +13,23 @@ import { setTimeout as sleep } from 'node:timers/promises';
 type Rows = Array<Record<string, unknown>>;
 const str = (v: unknown): string => (Buffer.isBuffer(v) ? v.toString('utf8') : v === null || v === undefined ? '' : String(v));
 
-/** mysql2 options from `[tidb]` (host, port, user, password, sql-mode, session vars, TLS from `[tidb.security]`). */
-export function connOptions(cfg: Config, connections: number): TidbConnOptions {
+/**
+ * TLS for MySQL connections, Go's `[tidb] tls` over `[tidb.security]` (a copy of `[security]` unless set):
+ * "" = TLS as soon as a CA or client certificate is configured, verifying the server's certificate against the
+ * CA and its name against `tidb.host` (DNS or IP SAN); "cluster" = the same, CA required; "skip-verify" and
+ * "preferred" = TLS without verification (mysql2 cannot fall back to plain text, so "preferred" needs a server
+ * with TLS); "false" = plain. The client certificate and key go together.
+ */
+export function tlsOptions(cfg: Config): TidbConnOptions['ssl'] {
   const t = cfg.tidb;
   const sec = t.security;
-  let ssl: TidbConnOptions['ssl'];
+  if (t.tls === 'false') return undefined;
+  const noVerify = t.tls === 'skip-verify' || t.tls === 'preferred';
+  if (!noVerify && !sec.caPath && !sec.certPath && !sec.keyPath) return undefined;
+  if (!!sec.certPath !== !!sec.keyPath) {
+    throw new ConfigError('tidb.security.cert-path and tidb.security.key-path must be set together (the client certificate and its key)',
+      { key: sec.certPath ? 'tidb.security.key-path' : 'tidb.security.cert-path' }, undefined, Codes.InvalidTLSConfig);
+  }
   const read = (p: string, key: string): Buffer => {
     try {
       return readFileSync(p);
@@ -25,19 +37,24 @@ export function connOptions(cfg: Config, connections: number): TidbConnOptions {
       throw new ConfigError(`cannot read ${key} '${p}': ${(e as Error).message}`, { key }, e, Codes.InvalidTLSConfig);
     }
   };
-  if (t.tls !== 'false' && (sec.caPath || t.tls === 'skip-verify' || t.tls === 'preferred' || t.tls === 'cluster')) {
-    ssl = {
-      ...(sec.caPath ? { ca: read(sec.caPath, 'tidb.security.ca-path') } : {}),
-      ...(sec.certPath ? { cert: read(sec.certPath, 'tidb.security.cert-path') } : {}),
-      ...(sec.keyPath ? { key: read(sec.keyPath, 'tidb.security.key-path') } : {}),
-      rejectUnauthorized: t.tls !== 'skip-verify' && t.tls !== 'preferred',
-    };
-  }
+  return {
+    ...(sec.caPath ? { ca: read(sec.caPath, 'tidb.security.ca-path') } : {}),
+    ...(sec.certPath ? { cert: read(sec.certPath, 'tidb.security.cert-path') } : {}),
+    ...(sec.keyPath ? { key: read(sec.keyPath, 'tidb.security.key-path') } : {}),
+    rejectUnauthorized: !noVerify,
+    // mysql2 checks the name only when asked; Go's TLS config sets ServerName = tidb.host
+    verifyIdentity: !noVerify,
+  };
+}
+
+/** mysql2 options from `[tidb]` (host, port, user, password, sql-mode, session vars, TLS from `[tidb.security]`). */
+export function connOptions(cfg: Config, connections: number): TidbConnOptions {
+  const t = cfg.tidb;
   return {
     host: t.host, port: t.port, user: t.user, password: t.password,
     sqlMode: t.sqlMode === '' ? undefined : t.sqlMode,
     sessionVars: { ...t.sessionVars },
-    connections, ssl,
+    connections, ssl: tlsOptions(cfg),
   };
 }
 

@@ -1,8 +1,9 @@
 // The task around the tables: the config values a checkpoint is fingerprinted with, the store `[checkpoint]`
 // selects, and the scanner options from `[mydumper]` and `[[routes]]`.
-import { openCheckpointStore, SqliteCheckpointStore, type CheckpointStore, type FingerprintConfig } from '../checkpoint/index.js';
+import { checkpointOptionsOf, openCheckpointStore, SqliteCheckpointStore, type CheckpointStore, type FingerprintConfig } from '../checkpoint/index.js';
 import type { Config } from '../config/types.js';
 import { VERSION } from '../version.js';
+import { connOptions } from './target.js';
 
 export function fingerprint(cfg: Config): FingerprintConfig {
   const csv = cfg.mydumper.csv;
@@ -23,10 +24,7 @@ export async function openStore(cfg: Config): Promise<CheckpointStore> {
   const c = cfg.checkpoint;
   // enable = false: a throwaway store, so the same code path runs and nothing is left behind.
   if (!c.enable) return SqliteCheckpointStore.open(':memory:');
-  return openCheckpointStore({
-    driver: c.driver, dsn: c.dsn, schema: c.schema, dataSourceDir: cfg.mydumper.dataSourceDir,
-    mysql: { host: cfg.tidb.host, port: cfg.tidb.port, user: cfg.tidb.user, password: cfg.tidb.password, schema: c.schema },
-  });
+  return openCheckpointStore(checkpointOptionsOf(cfg, connOptions(cfg, 1).ssl));
 }
 
 export function scanOptions(cfg: Config) {

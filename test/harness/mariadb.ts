@@ -24,7 +24,8 @@ export interface MariaDB {
   socket: string;
   datadir: string;
   user: 'root';
-  pid: number;
+  /** the current server process (changes on restart) */
+  readonly pid: number;
   /** the server's error log (useful in failure messages) */
   errorLog: string;
   /**
@@ -35,6 +36,13 @@ export interface MariaDB {
   query<T = any>(sql: string, values?: unknown[]): Promise<T>;
   /** Runs SQL through the `mariadb` CLI client (--batch: tab-separated, with a header line) and returns stdout. */
   sql(sql: string): Promise<string>;
+  /** Kills the server (SIGKILL by default) and waits until it is gone; restart() brings it back. */
+  kill(signal?: 'SIGKILL' | 'SIGTERM'): Promise<void>;
+  /**
+   * SIGKILL (when still running) and start again on the same datadir, socket and port, as a crashed server that
+   * its supervisor restarts; resolves once it accepts connections (after InnoDB crash recovery).
+   */
+  restart(): Promise<void>;
   /** Clean shutdown; waits until the pid is gone, closes the pool, removes the directory unless `keep`. */
   stop(): Promise<void>;
 }
@@ -217,31 +225,10 @@ export async function startMariaDB(opts: StartOptions = {}): Promise<MariaDB> {
       ...(opts.stock === false ? TUNED : []),
       ...(opts.args ?? []),
     ];
-    const child: ResultPromise = execa(mariadbd, args, { stdio: 'ignore', detached: false, reject: false, cleanup: true });
-    const pid = child.pid;
-    if (pid === undefined) {
-      await child;
-      throw new Error(`harness: could not spawn ${mariadbd}`);
-    }
-    live.set(pid, { pid, root, keep });
-    let exited = false;
-    void child.then(() => {
-      exited = true;
-    });
-    startWatchdog(pid, root, keep);
+    const { child, pid, ready, exited } = await launch(mariadbd, args, socket, root, keep);
+    if (ready) return makeHandle({ port, socket, datadir, root, pid, errorLog, keep, child, relaunch: () => launch(mariadbd, args, socket, root, keep) });
 
-    const deadline = Date.now() + 60_000;
-    let ready = false;
-    while (!exited && Date.now() < deadline) {
-      if (existsSync(socket) && (await greets(socket))) {
-        ready = true;
-        break;
-      }
-      await sleep(25);
-    }
-    if (ready) return makeHandle({ port, socket, datadir, root, pid, errorLog, keep, child });
-
-    if (!exited) {
+    if (!exited()) {
       process.kill(pid, 'SIGKILL');
       await child;
     }
@@ -255,6 +242,40 @@ export async function startMariaDB(opts: StartOptions = {}): Promise<MariaDB> {
   }
   if (!keep) rmSync(root, { recursive: true, force: true });
   throw new Error(`harness: mariadbd did not become ready; error log tail:\n${lastLog.slice(-4000)}`);
+}
+
+interface Launched {
+  child: ResultPromise;
+  pid: number;
+  /** accepts connections (false: exited or timed out; the caller reads the error log) */
+  ready: boolean;
+  exited: () => boolean;
+}
+
+/** Spawns mariadbd with `args` (watchdog and exit hook armed) and waits until it greets on its socket. */
+async function launch(mariadbd: string, args: string[], socket: string, root: string, keep: boolean): Promise<Launched> {
+  const child: ResultPromise = execa(mariadbd, args, { stdio: 'ignore', detached: false, reject: false, cleanup: true });
+  const pid = child.pid;
+  if (pid === undefined) {
+    await child;
+    throw new Error(`harness: could not spawn ${mariadbd}`);
+  }
+  live.set(pid, { pid, root, keep });
+  let exited = false;
+  void child.then(() => {
+    exited = true;
+  });
+  startWatchdog(pid, root, keep);
+  const deadline = Date.now() + 60_000;
+  let ready = false;
+  while (!exited && Date.now() < deadline) {
+    if (existsSync(socket) && (await greets(socket))) {
+      ready = true;
+      break;
+    }
+    await sleep(25);
+  }
+  return { child, pid, ready, exited: () => exited };
 }
 
 /**
@@ -288,11 +309,14 @@ interface HandleInit {
   errorLog: string;
   keep: boolean;
   child: ResultPromise;
+  /** the same mariadbd command again (same datadir, socket, port) */
+  relaunch: () => Promise<Launched>;
 }
 
 function makeHandle(h: HandleInit): MariaDB {
   let pool: mysql.Pool | undefined;
   let stopping: Promise<void> | undefined;
+  let cur = { pid: h.pid, child: h.child };
   const getPool = (): mysql.Pool => {
     pool ??= mysql.createPool({
       host: '127.0.0.1', port: h.port, user: 'root', password: '', multipleStatements: true, connectionLimit: 4,
@@ -300,7 +324,34 @@ function makeHandle(h: HandleInit): MariaDB {
     });
     return pool;
   };
+  const endPool = async (): Promise<void> => {
+    if (!pool) return;
+    const p = pool;
+    pool = undefined;
+    await p.end().catch(() => undefined);
+  };
   const client = requireTool('mariadb');
+  const kill = async (signal: 'SIGKILL' | 'SIGTERM'): Promise<void> => {
+    await endPool();
+    if (alive(cur.pid)) {
+      try {
+        process.kill(cur.pid, signal);
+      } catch {
+        // gone already
+      }
+      const killer = setTimeout(() => {
+        try {
+          process.kill(cur.pid, 'SIGKILL');
+        } catch {
+          // gone
+        }
+      }, 60_000);
+      await cur.child;
+      clearTimeout(killer);
+    }
+    while (alive(cur.pid)) await sleep(10);
+    live.delete(cur.pid);
+  };
 
   return {
     host: '127.0.0.1',
@@ -308,7 +359,9 @@ function makeHandle(h: HandleInit): MariaDB {
     socket: h.socket,
     datadir: h.datadir,
     user: 'root',
-    pid: h.pid,
+    get pid() {
+      return cur.pid;
+    },
     errorLog: h.errorLog,
     async query<T>(sql: string, values?: unknown[]): Promise<T> {
       const [rows] = await getPool().query(sql, values);
@@ -321,31 +374,31 @@ function makeHandle(h: HandleInit): MariaDB {
       if (r.exitCode !== 0) throw new Error(`harness: mariadb client failed (exit ${r.exitCode}): ${r.stderr}\nSQL: ${sql.slice(0, 500)}`);
       return r.stdout;
     },
+    kill: (signal = 'SIGKILL') => kill(signal),
+    async restart(): Promise<void> {
+      if (stopping) throw new Error('harness: restart() after stop()');
+      await kill('SIGKILL');
+      // the port was ours a moment ago; a server killed mid-transaction runs crash recovery first
+      for (let attempt = 1; ; attempt++) {
+        const l = await h.relaunch();
+        if (l.ready) {
+          cur = { pid: l.pid, child: l.child };
+          return;
+        }
+        if (!l.exited()) {
+          process.kill(l.pid, 'SIGKILL');
+          await l.child;
+        }
+        live.delete(l.pid);
+        if (attempt >= 20 || !/Address already in use|Bind on TCP\/IP port|Can't start server/i.test(readLog(h.errorLog))) {
+          throw new Error(`harness: mariadbd did not come back on port ${h.port}; error log tail:\n${readLog(h.errorLog).slice(-4000)}`);
+        }
+        await sleep(250);
+      }
+    },
     stop(): Promise<void> {
       stopping ??= (async () => {
-        if (pool) {
-          const p = pool;
-          pool = undefined;
-          await p.end().catch(() => undefined);
-        }
-        if (alive(h.pid)) {
-          try {
-            process.kill(h.pid, 'SIGTERM');
-          } catch {
-            // gone already
-          }
-          const killer = setTimeout(() => {
-            try {
-              process.kill(h.pid, 'SIGKILL');
-            } catch {
-              // gone
-            }
-          }, 60_000);
-          await h.child;
-          clearTimeout(killer);
-        }
-        while (alive(h.pid)) await sleep(10);
-        live.delete(h.pid);
+        await kill('SIGTERM');
         if (!h.keep) await rm(h.root, { recursive: true, force: true });
       })();
       return stopping;

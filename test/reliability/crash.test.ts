@@ -10,10 +10,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { startMariaDB, type MariaDB } from '../harness/mariadb.js';
-import { mydumper } from '../harness/mydumper.js';
 import { assertSameDatabase } from '../harness/compare.js';
 import { lightningToml, runLightning, startLightning, writeToml } from '../harness/lightning.js';
-import { createHostile } from '../integration/parse/hostile.js';
+import { createCorpus } from './corpus.js';
 import { BACKENDS, phaseOf, type Phase } from './backends.js';
 
 const FULL = process.env.LIGHTNING_RELIABILITY === 'full';
@@ -33,15 +32,7 @@ function rng(seed: number): () => number {
 before(async () => {
   [src, dst] = await Promise.all([startMariaDB(), startMariaDB()]);
   work = mkdtempSync(join(tmpdir(), 'crash-'));
-  await createHostile(src, 'crash');
-  const rows = (n: number, f: (i: number) => string) => Array.from({ length: n }, (_, i) => f(i)).join(',');
-  await src.query(`CREATE TABLE crash.pk (id INT PRIMARY KEY AUTO_INCREMENT, k INT NOT NULL, c CHAR(120) NOT NULL, pad CHAR(60) NOT NULL, KEY k_1 (k));
-    CREATE TABLE crash.nopk (a INT, b VARCHAR(40), c BLOB)`);
-  for (let b = 0; b < 6; b++) {
-    await src.query(`INSERT INTO crash.pk VALUES ${rows(10000, (i) => `(${b * 10000 + i + 1}, ${(i * 7919) % 50000}, '${'c'.repeat(i % 100)}-${b}', 'pad${i % 13}')`)}`);
-    await src.query(`INSERT INTO crash.nopk VALUES ${rows(5000, (i) => `(${i % 700}, ${i % 5 ? `'v${i % 333}'` : 'NULL'}, ${i % 7 ? `X'${(i % 256).toString(16).padStart(2, '0')}27'` : "''"})`)}`);
-  }
-  dumpDir = await mydumper(src, { databases: ['crash'], outDir: join(work, 'dump'), rowsPerChunk: 5000 });
+  dumpDir = await createCorpus(src, 'crash', work);
 });
 after(async () => {
   await Promise.all([src?.stop(), dst?.stop()]);
@@ -49,30 +40,34 @@ after(async () => {
 });
 
 for (const backend of BACKENDS) {
-  test(`crash matrix (${backend.name} backend): ${KILLS} kill -9 at seeded moments in every phase, rerun → exact data`, async (t) => {
+  const kills = FULL || process.env.CRASH_KILLS ? KILLS : (backend.quickKills ?? KILLS);
+  // run names (schemas, files) of every entry after the first get a prefix: they share the servers
+  const P = BACKENDS.indexOf(backend) ? `b${BACKENDS.indexOf(backend)}_` : '';
+  test(`crash matrix (${backend.name} backend): ${kills || KILLS} kill -9 at seeded moments in every phase, rerun → exact data`,
+    { skip: kills === 0 ? 'runs under LIGHTNING_RELIABILITY=full' : false }, async (t) => {
     const run = (name: string, extra = '') => {
       const cfg = writeToml(work, `${name}.toml`, lightningToml({
         dataDir: dumpDir, logFile: join(work, `${name}.log`), routes: [['crash', name]],
-        extra: `[checkpoint]\ndsn = ${JSON.stringify(join(work, `${name}.db`))}\n${extra}`,
+        extra: `[checkpoint]\n${backend.checkpoint?.(name, work) ?? `dsn = ${JSON.stringify(join(work, `${name}.db`))}\n`}${extra}`,
       }));
       return ['-config', cfg, ...backend.flags(dst)];
     };
     // A clean run gives each phase's window (ms since start), from its log.
     const t0 = Date.now();
-    const clean = await runLightning(run('clean'));
+    const clean = await runLightning(run(`${P}clean`));
     assert.equal(clean.exitCode, 0, clean.stderr);
-    await assertSameDatabase(src, 'crash', dst, 'clean');
-    const windows = phaseWindows(join(work, 'clean.log'), t0);
+    await assertSameDatabase(src, 'crash', dst, `${P}clean`);
+    const windows = phaseWindows(join(work, `${P}clean.log`), t0);
     t.diagnostic(`seed ${SEED}; clean run ${Date.now() - t0} ms; windows ${JSON.stringify(windows)}`);
 
     const r = rng(SEED);
     const phases: Phase[] = ['schema', 'insert', 'post'];
     const hit = new Map<Phase, number>();
-    for (let i = 0; i < KILLS; i++) {
+    for (let i = 0; i < kills; i++) {
       const phase = phases[i % phases.length]!;
       const [lo, hi] = windows[phase];
       const at = Math.round(lo + r() * (hi - lo));
-      const name = `k${i}`;
+      const name = `${P}k${i}`;
       const args = run(name);
       const child = startLightning(args);
       await sleep(at);

@@ -4,13 +4,13 @@ import type { Logger } from '../../log.js';
 import type { Backend, ChunkCommit, ChunkRef, ChunkWriter, EngineWriter, TableRef, TableVerification } from '../backend.js';
 import { RowHasher } from './checksum.js';
 import { fetchColumns, type ColumnInfo } from './columns.js';
-import { ConnPool, type RetryOptions, type TidbConnOptions } from './conn.js';
+import { ConnPool, isTransient, retryTransient, type Conn, type RetryOptions, type TidbConnOptions } from './conn.js';
 import { deleteTableSql, ensureSql, progressDdl, readProgress } from './progress.js';
 import { mismatchError, verifyTable, type VerifyResult } from './verify.js';
 import { TidbChunkWriter, type OnDuplicate, type WriterSettings } from './writer.js';
 import { loadPlanner } from './load-data.js';
 import { tableKey } from './values.js';
-import { DatabaseError } from '../../errors.js';
+import { DatabaseError, LightningError } from '../../errors.js';
 
 /**
  * Default statement size: 1 MiB. The Go tool caps logical-import-batch-size at 96 KiB; on MariaDB (2 shared cores)
@@ -57,8 +57,21 @@ export class TidbBackend implements Backend {
     this.schema = o.taskInfoSchema ?? 'lightning_task_info';
   }
 
+  /**
+   * A pooled connection for bookkeeping statements (DDL IF NOT EXISTS, progress reads, INSERT IGNORE, DELETE):
+   * all safe to repeat, so transient errors (lost connection, server restart, too many connections) are retried.
+   */
+  private async conn<T>(what: string, f: (c: Conn) => Promise<T>): Promise<T> {
+    try {
+      return await retryTransient(() => this.pool.withConn(f), this.o.retry);
+    } catch (e) {
+      if (e instanceof LightningError) throw e;
+      throw new DatabaseError(`${what} failed: ${(e as Error).message}`, { cause: e, retryable: isTransient(e) });
+    }
+  }
+
   async open(): Promise<void> {
-    await this.pool.withConn(async (c) => {
+    await this.conn('preparing the tidb backend', async (c) => {
       for (const q of progressDdl(this.schema)) await c.query(q);
       const [rows] = await c.query('SELECT @@SESSION.sql_mode AS m, VERSION() AS v') as unknown as [Array<{ m: Buffer | string; v: Buffer | string }>];
       const mode = String(rows[0]?.m ?? '').toUpperCase();
@@ -75,7 +88,7 @@ export class TidbBackend implements Backend {
   }
 
   async columns(table: TableRef): Promise<ColumnInfo[]> {
-    const cols = await this.pool.withConn((c) => fetchColumns(c, table.schema, table.table));
+    const cols = await this.conn('reading the columns', (c) => fetchColumns(c, table.schema, table.table));
     if (!cols.length) throw new DatabaseError(`table ${tableKey(table.schema, table.table)} does not exist in the target`);
     return cols;
   }
@@ -97,9 +110,10 @@ export class TidbBackend implements Backend {
     };
     const pool = this.pool;
     const schema = this.schema;
+    const conn = this.conn.bind(this);
     return {
       async openChunk(chunk: ChunkRef, from: ChunkCommit): Promise<ChunkWriter> {
-        const cur = await pool.withConn(async (c) => {
+        const cur = await conn('opening the chunk progress row', async (c) => {
           await c.query(ensureSql(schema, o.taskId, chunk, from));
           return readProgress(c, schema, o.taskId, chunk);
         });
@@ -114,18 +128,18 @@ export class TidbBackend implements Backend {
   }
 
   async getCommittedProgress(chunk: ChunkRef): Promise<ChunkCommit | undefined> {
-    return this.pool.withConn((c) => readProgress(c, this.schema, this.o.taskId, chunk));
+    return this.conn('reading the chunk progress', (c) => readProgress(c, this.schema, this.o.taskId, chunk));
   }
 
   async importEngine(): Promise<void> {}
 
   async cleanupTable(table: TableRef): Promise<void> {
-    await this.pool.withConn((c) => c.query(deleteTableSql(this.schema, this.o.taskId, tableKey(table.schema, table.table))));
+    await this.conn('removing the chunk progress rows', (c) => c.query(deleteTableSql(this.schema, this.o.taskId, tableKey(table.schema, table.table))));
   }
 
   /** Row count + content checksum of the target table against what the progress rows recorded. */
   async verify(table: TableRef): Promise<VerifyResult> {
-    return this.pool.withConn((c) => verifyTable(c, table, { taskId: this.o.taskId, taskInfoSchema: this.schema }));
+    return this.conn('verifying the table', (c) => verifyTable(c, table, { taskId: this.o.taskId, taskInfoSchema: this.schema }));
   }
 
   async verifyTable(table: TableRef): Promise<TableVerification> {

@@ -2,7 +2,9 @@
 // latin1 strings = raw bytes), `[tidb] sql-mode` and `[tidb.session-vars]` applied to each new connection, and
 // the classification of transient errors that are retried with backoff on a fresh connection.
 import mysql from 'mysql2/promise';
+import net from 'node:net';
 import { Readable } from 'node:stream';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { Codes, DatabaseError, LightningError } from '../../errors.js';
 import { registerSecret } from '../../redact.js';
 
@@ -53,6 +55,25 @@ function sessionSql(o: TidbConnOptions): string[] {
   return out;
 }
 
+/**
+ * What an operator should know about a failed TLS connection (undefined: not a TLS failure). mysql2 replaces
+ * the TLS error's code with HANDSHAKE_SSL_ERROR, so the verification failure is read from Node's message.
+ */
+function tlsFailure(e: unknown): string | undefined {
+  const code = String((e as { code?: unknown }).code ?? '');
+  const msg = e instanceof Error ? e.message : '';
+  if (code === 'HANDSHAKE_NO_SSL_SUPPORT') return 'the server does not offer TLS (set tidb.tls = "false" to connect without it)';
+  if (code !== 'HANDSHAKE_SSL_ERROR' && !code.startsWith('ERR_SSL_') && !code.startsWith('ERR_TLS_') && code !== 'EPROTO') return undefined;
+  if (/self[- ]signed certificate|unable to verify|unable to get (local )?issuer|certificate signature failure|certificate not trusted/i.test(msg)) {
+    return "the server's certificate is not signed by the CA in tidb.security.ca-path ([security] ca-path)";
+  }
+  if (/Hostname\/IP does not match|altnames/i.test(msg)) {
+    return "the server's certificate does not name the host in tidb.host: connect by a name or IP the certificate holds";
+  }
+  if (/certificate has expired|certificate is not yet valid/i.test(msg)) return "the server's certificate is outside its validity period";
+  return 'the TLS handshake failed';
+}
+
 /** One-shot LOAD DATA LOCAL payloads, keyed by the file name in the statement. */
 const infiles = new Map<string, Buffer>();
 let infileSeq = 0;
@@ -73,6 +94,22 @@ function infileStream(name: string): Readable {
   return Readable.from(parts);
 }
 
+/**
+ * mysql2 gives Node's TLS check a server name only when the host is a DNS name. For an IP, Node compares the
+ * certificate with the socket's `_host`, and with "localhost" when that is unset (as on sockets connected to
+ * an IP): a certificate for localhost would pass for any address. Our own socket carries the IP, so the check
+ * compares it with the certificate's IP SANs, before any credential is sent (Go sets ServerName = tidb.host).
+ */
+export function verifiedIpStream(host: string, port: number, ssl: mysql.SslOptions | undefined): (() => net.Socket) | undefined {
+  if (!ssl?.verifyIdentity || !net.isIP(host)) return undefined;
+  return () => {
+    const s = net.connect({ host, port });
+    (s as net.Socket & { _host?: string })._host = host;
+    s.setNoDelay(true);
+    return s;
+  };
+}
+
 export async function connect(o: TidbConnOptions): Promise<Conn> {
   registerSecret(o.password);
   let c: Conn;
@@ -80,12 +117,14 @@ export async function connect(o: TidbConnOptions): Promise<Conn> {
     c = (await mysql.createConnection({
       host: o.host, port: o.port, user: o.user, password: o.password, charset: 'BINARY',
       supportBigNumbers: true, bigNumberStrings: true, dateStrings: true, connectTimeout: o.connectTimeoutMs ?? 10_000,
-      ssl: o.ssl, infileStreamFactory: infileStream, flags: ['+LOCAL_FILES'],
+      ssl: o.ssl, stream: verifiedIpStream(o.host, o.port, o.ssl), infileStreamFactory: infileStream, flags: ['+LOCAL_FILES'],
       // mysql2 scans every statement for `?` placeholders even without values: 10% of the client CPU on 1 MiB
       // INSERTs. Statements built here are complete; only format when values are given.
       queryFormat: (sql: string, values: unknown) => (Array.isArray(values) && values.length ? mysql.format(sql, values) : sql),
     })) as Conn;
   } catch (e) {
+    const tls = o.ssl ? tlsFailure(e) : undefined;
+    if (tls) throw new DatabaseError(`TLS to ${o.host}:${o.port} failed: ${tls}: ${(e as Error).message}`, { code: Codes.DBTLS, cause: e });
     throw new DatabaseError(`cannot connect to ${o.host}:${o.port}: ${(e as Error).message}`, { code: Codes.DBConnect, cause: e, retryable: isTransient(e) });
   }
   // A connection error event must not crash the process; the failing query reports it.
@@ -171,6 +210,19 @@ export interface RetryOptions {
   baseDelayMs?: number;
   maxDelayMs?: number;
   onRetry?: (e: unknown, attempt: number) => void;
+}
+
+/** `f` again after a transient error, with backoff (the writer's rule); only for work that is safe to repeat. */
+export async function retryTransient<T>(f: () => Promise<T>, o: RetryOptions = {}): Promise<T> {
+  for (let attempt = 0; ; attempt++) {
+    try {
+      return await f();
+    } catch (e) {
+      if (!isTransient(e) || attempt >= (o.retries ?? 8)) throw e;
+      o.onRetry?.(e, attempt + 1);
+      await sleep(backoffMs(attempt, o));
+    }
+  }
 }
 
 export function backoffMs(attempt: number, o: RetryOptions = {}): number {

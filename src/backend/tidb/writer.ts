@@ -9,7 +9,7 @@ import type { Logger } from '../../log.js';
 import type { Row, RowBatch } from '../../parse/types.js';
 import type { ChunkCommit, ChunkRef, ChunkWriter } from '../backend.js';
 import { addChecksum, type RowHasher } from './checksum.js';
-import { backoffMs, isTransient, type ConnPool, type RetryOptions } from './conn.js';
+import { backoffMs, isTransient, type Conn, type ConnPool, type RetryOptions } from './conn.js';
 import { advanceSql, readProgress } from './progress.js';
 import { appendSqlValue, ByteBuf, quoteIdent, tableKey } from './values.js';
 import { dropInfile, registerInfile } from './conn.js';
@@ -162,8 +162,10 @@ export class TidbChunkWriter implements ChunkWriter {
     const { pool, s, chunk } = this;
     for (let attempt = 0; ; attempt++) {
       let to: ChunkCommit | undefined;
-      const conn = await pool.acquire();
+      let conn: Conn | undefined;
       try {
+        // inside the try: a server that is restarting refuses the connection, and that is worth a retry too
+        conn = await pool.acquire();
         await conn.query('BEGIN');
         const { affected, viaLoad } = await this.send(conn, w, d);
         const from = await prev;
@@ -177,6 +179,7 @@ export class TidbChunkWriter implements ChunkWriter {
         if (r.affectedRows !== 1) {
           await conn.query('ROLLBACK');
           pool.release(conn);
+          conn = undefined;
           const cur = await pool.withConn((c) => readProgress(c, s.taskInfoSchema, s.taskId, chunk));
           if (cur && cur.pos === next.pos && cur.rows === next.rows) return cur; // our earlier attempt did commit
           throw new DatabaseError(`progress of chunk ${chunk.path}:${chunk.offset} in the target is at ${cur?.pos ?? 'nothing'}, expected ${from.pos}: ` +
@@ -184,12 +187,13 @@ export class TidbChunkWriter implements ChunkWriter {
         }
         await conn.query('COMMIT');
         pool.release(conn);
+        conn = undefined;
         if (viaLoad) this.viaLoad += d.rows;
         else this.viaInsert += d.rows;
         return next;
       } catch (e) {
         if (e instanceof LightningError && !isTransient(e.cause)) throw e;
-        pool.discard(conn); // state unknown: never reuse
+        if (conn) pool.discard(conn); // state unknown: never reuse
         if (e === (await prev.then(() => undefined, (x: unknown) => x))) throw e; // the previous batch failed
         if (!isTransient(e) || attempt >= (s.retry.retries ?? 8)) {
           throw new DatabaseError(`writing rows failed: ${(e as Error).message}`, { cause: e, context: this.ctx(d), retryable: isTransient(e) });

@@ -8,7 +8,7 @@ import { importOptional } from './optional.js';
 import { processIO, type CommandIO } from './io.js';
 
 export interface CtlModule {
-  runCtl(action: CtlAction, config: Config, opts: { logger: Logger }): Promise<void>;
+  runCtl(action: CtlAction, config: Config, opts: { logger: Logger; io: CommandIO }): Promise<void>;
 }
 
 export async function ctlCommand(argv: readonly string[], io: CommandIO = processIO()): Promise<number> {
@@ -29,6 +29,6 @@ export async function ctlCommand(argv: readonly string[], io: CommandIO = proces
   const { logger } = createLogger({ level: args.config.lightning.level, file: args.config.lightning.file });
   const mod = await importOptional<CtlModule>(new URL('../../ctl/index.js', import.meta.url));
   if (!mod) throw new NotImplementedError('tidb-lightning-ctl');
-  await mod.runCtl(args.action, args.config, { logger });
+  await mod.runCtl(args.action, args.config, { logger, io });
   return 0;
 }
