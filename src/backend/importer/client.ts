@@ -44,13 +44,15 @@ class ImportKvCalls extends ImportKvClient {
       let mutations: { op: 'Put'; key: Buffer; value: Buffer }[] = [];
       let size = 0;
       for (const p of kvPairs(batch)) {
-        mutations.push({ op: 'Put', key: p.key, value: p.value });
-        size += p.key.length + p.value.length;
-        if (size >= MAX_CHUNK_SIZE) {
+        const n = p.key.length + p.value.length;
+        // Go's SplitIntoChunks: a message ends before the pair that would take it past the limit
+        if (mutations.length && size + n > MAX_CHUNK_SIZE) {
           await call.write({ batch: { commit_ts: ts, mutations } });
           mutations = [];
           size = 0;
         }
+        mutations.push({ op: 'Put', key: p.key, value: p.value });
+        size += n;
       }
       if (mutations.length) await call.write({ batch: { commit_ts: ts, mutations } });
     } catch (e) {
