@@ -109,13 +109,19 @@ export class KvImporter {
     return batch.buf.length;
   }
 
+  /** The open engine (if any) once an open in progress settled; EngineInUse while streams, a close or an import hold it. */
+  private async idle(uuid: string): Promise<OpenEngine | undefined> {
+    await this.opening.get(uuid)?.catch(() => undefined);
+    if (this.busy.has(uuid)) throw engineInUse(uuid);
+    const e = this.open.get(uuid);
+    if (e && e.streams > 0) throw engineInUse(uuid);
+    return e;
+  }
+
   /** false: the engine is neither open nor on disk (the service answers engine_not_found). */
   async closeEngine(raw: Buffer): Promise<boolean> {
     const uuid = uuidOf(raw);
-    await this.opening.get(uuid)?.catch(() => undefined);
-    if (this.busy.has(uuid)) throw engineInUse(uuid);
-    let e = this.open.get(uuid);
-    if (e && e.streams > 0) throw engineInUse(uuid);
+    let e = await this.idle(uuid);
     if (!e) {
       if (await this.dir.isClosed(uuid)) throw fileExists(this.dir.savePath(uuid));
       if (!(await this.dir.isOpenOnDisk(uuid))) return false;
@@ -164,10 +170,7 @@ export class KvImporter {
 
   async cleanupEngine(raw: Buffer): Promise<void> {
     const uuid = uuidOf(raw);
-    await this.opening.get(uuid)?.catch(() => undefined);
-    if (this.busy.has(uuid)) throw engineInUse(uuid);
-    const e = this.open.get(uuid);
-    if (e && e.streams > 0) throw engineInUse(uuid);
+    const e = await this.idle(uuid);
     this.busy.set(uuid, 'cleaning');
     try {
       if (e) {

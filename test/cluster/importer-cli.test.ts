@@ -155,8 +155,11 @@ test('importer backend: kill -9 of tikv-importer while writing and while importi
     await until(child, async () => (await metric(imp, cond)) >= (cond === WRITES ? 15 : 1), what);
     imp.child.kill('SIGKILL');
     await imp.exited;
+    // the first time lightning is left to give up on its own (its retries take ~10 s); then it is killed too
+    if (cond === IMPORTING) child.kill('SIGKILL');
     const r = await child;
     assert.notEqual(r.exitCode, 0, 'lightning fails while its tikv-importer is gone');
+    if (cond === WRITES) assert.match(String(r.stderr), /tikv-importer|127\.0\.0\.1/);
     await ignoreErrors(s);
   }
   await spawnImporter(t, s.importerConfig);

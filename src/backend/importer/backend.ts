@@ -14,28 +14,23 @@ import { PdClient } from '../../cluster/pd.js';
 import { StoreClients } from '../../cluster/store-clients.js';
 import { engineUuid, INDEX_ENGINE_ID } from '../../cluster/engine-uuid.js';
 import type { TlsOptions } from '../../cluster/tls.js';
-import type { TableInfo } from '../../encode/schema/model.js';
-import type { TableEncoderOptions } from '../../encode/table.js';
 import { Codes, LightningError } from '../../errors.js';
 import type { KvBatch } from '../../sort/kv-batch.js';
 import type { Backend, ChunkCommit, ChunkFigures, ChunkRef, ChunkWriter, EngineWriter, TableRef, TableVerification } from '../backend.js';
 import { uniqueTableName } from '../local/backend.js';
 import { verifyKvTable } from '../local/checksum.js';
-import { SyncRowEncoder, type RowEncoder } from '../local/encoder.js';
+import { TableEncoders, type TableEncoding } from '../local/encoder.js';
 import { ImportModeSwitch } from '../local/mode.js';
 import { LocalChunkWriter, type KvSink } from '../local/writer.js';
 import { ImporterClient, type ImporterClientOptions } from './client.js';
 
-export interface ImporterBackendOptions {
+export interface ImporterBackendOptions extends TableEncoding {
   /** tikv-importer.addr */
   addr: string;
   /** one PD address (tidb.pd-addr); tikv-importer is told to import into the cluster it leads to */
   pdAddr: string;
   /** [security]: to tikv-importer, PD and TiKV */
   tls?: TlsOptions;
-  tableInfo: (table: TableRef) => Promise<TableInfo>;
-  encoderFor?: (table: TableInfo) => RowEncoder;
-  encoderOptions?: TableEncoderOptions;
   /** cron.switch-mode: TiKV stays in Import mode while engines import (Lightning switches TiKV itself) */
   switchModeIntervalMs?: number;
   client?: Omit<ImporterClientOptions, 'tls' | 'onWarn'>;
@@ -55,10 +50,11 @@ export class ImporterBackend implements Backend {
   private client_?: ImporterClient;
   private clients_?: StoreClients;
   private readonly commitTs = new Map<string, Promise<bigint>>();
-  private readonly tables = new Map<string, Promise<{ info: TableInfo; encoder: RowEncoder }>>();
+  private readonly encoders: TableEncoders;
   private readonly mode: ImportModeSwitch;
 
   constructor(private readonly o: ImporterBackendOptions) {
+    this.encoders = new TableEncoders(o);
     this.mode = new ImportModeSwitch(() => this.clients, o.switchModeIntervalMs ?? 5 * 60_000, o.onWarn);
   }
 
@@ -70,9 +66,7 @@ export class ImporterBackend implements Backend {
 
   async close(): Promise<void> {
     this.mode.stop();
-    const tables = [...this.tables.values()];
-    this.tables.clear();
-    await Promise.all(tables.map((p) => p.then((t) => t.encoder.close?.(), () => undefined)));
+    await this.encoders.close();
     this.client_?.close();
     this.clients_?.close();
     this.clients_?.pd.close();
@@ -86,19 +80,6 @@ export class ImporterBackend implements Backend {
   private get clients(): StoreClients {
     if (!this.clients_) throw new LightningError(Codes.InvalidArgument, 'importer backend is not open');
     return this.clients_;
-  }
-
-  private table(t: TableRef): Promise<{ info: TableInfo; encoder: RowEncoder }> {
-    const key = uniqueTableName(t);
-    let p = this.tables.get(key);
-    if (!p) {
-      p = this.o.tableInfo(t).then((info) => ({
-        info, encoder: this.o.encoderFor ? this.o.encoderFor(info) : new SyncRowEncoder(info, this.o.encoderOptions),
-      }));
-      p.catch(() => this.tables.delete(key));
-      this.tables.set(key, p);
-    }
-    return p;
   }
 
   /** OpenEngine on tikv-importer, then the engine's commit ts (allocated once). */
@@ -126,7 +107,7 @@ export class ImporterBackend implements Backend {
       };
     }
     const index = await this.openRemote(table, INDEX_ENGINE_ID);
-    const { encoder } = await this.table(table);
+    const { encoder } = await this.encoders.get(table);
     return {
       openChunk: async (_chunk: ChunkRef, from: ChunkCommit): Promise<ChunkWriter> => new LocalChunkWriter(encoder,
         new RemoteEngineSink(this.client, engine.uuid, engine.ts, name), new RemoteEngineSink(this.client, index.uuid, index.ts, name), from),
@@ -155,6 +136,6 @@ export class ImporterBackend implements Backend {
   }
 
   async verifyTable(table: TableRef, chunks: readonly ChunkFigures[]): Promise<TableVerification> {
-    return verifyKvTable(this.clients, (await this.table(table)).info, uniqueTableName(table), chunks);
+    return verifyKvTable(this.clients, (await this.encoders.get(table)).info, uniqueTableName(table), chunks);
   }
 }

@@ -9,27 +9,21 @@ import { engineUuid, formatUuid, INDEX_ENGINE_ID } from '../../cluster/engine-uu
 import type { ImportMode } from '../../cluster/import-sst.js';
 import type { TlsOptions } from '../../cluster/tls.js';
 import type { TableInfo } from '../../encode/schema/model.js';
-import type { TableEncoderOptions } from '../../encode/table.js';
 import { DiskQuota } from '../../sort/disk-quota.js';
 import { LocalEngine, type EngineMeta, type EngineOptions } from '../../sort/engine.js';
 import type { Backend, ChunkCommit, ChunkFigures, ChunkRef, ChunkWriter, EngineWriter, TableRef, TableVerification } from '../backend.js';
 import { checksumMismatch, tableChecksum, verifyKvTable, type KvChecksum } from './checksum.js';
-import { SyncRowEncoder, type RowEncoder } from './encoder.js';
+import { TableEncoders, type RowEncoder, type TableEncoding } from './encoder.js';
 import { importEngine, type ImportOptions, type ImportStats } from './import-engine.js';
 import { ImportModeSwitch, switchMode } from './mode.js';
 import { LocalChunkWriter } from './writer.js';
 
-export interface LocalBackendOptions {
+export interface LocalBackendOptions extends TableEncoding {
   /** tikv-importer.sorted-kv-dir */
   sortedKvDir: string;
   /** one PD address (tidb.pd-addr) */
   pdAddr: string;
   tls?: TlsOptions;
-  /** the target table's TableInfo (production: TiDB's status API /schema/{db}/{table}) */
-  tableInfo: (table: TableRef) => Promise<TableInfo>;
-  /** the row encoder per table (default: the synchronous TableEncoder) */
-  encoderFor?: (table: TableInfo) => RowEncoder;
-  encoderOptions?: TableEncoderOptions;
   /** tikv-importer.disk-quota */
   diskQuota?: number;
   engine?: EngineOptions;
@@ -50,11 +44,12 @@ export class LocalBackend implements Backend {
   private pd?: PdClient;
   private clients_?: StoreClients;
   private readonly engines = new Map<string, Promise<LocalEngine>>();
-  private readonly tables = new Map<string, Promise<{ info: TableInfo; encoder: RowEncoder }>>();
+  private readonly encoders: TableEncoders;
   private readonly mode: ImportModeSwitch;
 
   constructor(private readonly o: LocalBackendOptions) {
     this.quota = new DiskQuota(o.diskQuota ?? Number.MAX_SAFE_INTEGER, o.sortedKvDir);
+    this.encoders = new TableEncoders(o);
     this.mode = new ImportModeSwitch(() => this.clients, o.switchModeIntervalMs ?? 5 * 60_000, o.onWarn);
   }
 
@@ -65,9 +60,7 @@ export class LocalBackend implements Backend {
 
   async close(): Promise<void> {
     this.mode.stop();
-    const tables = [...this.tables.values()];
-    this.tables.clear();
-    await Promise.all(tables.map((p) => p.then((t) => t.encoder.close?.(), () => undefined)));
+    await this.encoders.close();
     this.clients_?.close();
     this.pd?.close();
   }
@@ -95,16 +88,7 @@ export class LocalBackend implements Backend {
   }
 
   private table(t: TableRef): Promise<{ info: TableInfo; encoder: RowEncoder }> {
-    const key = uniqueTableName(t);
-    let p = this.tables.get(key);
-    if (!p) {
-      p = this.o.tableInfo(t).then((info) => ({
-        info, encoder: this.o.encoderFor ? this.o.encoderFor(info) : new SyncRowEncoder(info, this.o.encoderOptions),
-      }));
-      p.catch(() => this.tables.delete(key));
-      this.tables.set(key, p);
-    }
-    return p;
+    return this.encoders.get(t);
   }
 
   async openEngine(table: TableRef, engineId: number): Promise<EngineWriter> {
