@@ -54,7 +54,7 @@ demo: deps build ## a real import of the seed example dump into a private MariaD
 	node dist/scripts/demo.js
 
 bench: build ## all benchmarks (bench/): MB/s, peak RSS, ratio to a peer
-	npm run --silent bench:parse; npm run --silent bench:encode; npm run --silent bench:tidb-backend; npm run --silent bench:sort; npm run --silent bench:sim-spill
+	npm run --silent bench:parse; npm run --silent bench:encode; npm run --silent bench:tidb-backend; npm run --silent bench:sort; npm run --silent bench:sim-spill; npm run --silent bench:importer
 
 image: build ## build localhost/lightning-ts/tidb-lightning:<version> with podman, offline (scripts/charts/image.sh)
 	bash scripts/charts/image.sh

@@ -1,6 +1,7 @@
 // Config → the Backend for `tikv-importer.backend`. One file set per backend under src/backend/<name>/ (like
 // kysely's dialects); the KV backends are loaded only when chosen.
-import type { Backend } from '../backend/backend.js';
+import type { Backend, TableRef } from '../backend/backend.js';
+import type { TableInfo } from '../encode/schema/model.js';
 import { TidbBackend, DEFAULT_LOGICAL_BATCH_SIZE } from '../backend/tidb/index.js';
 import type { Config } from '../config/types.js';
 import type { LoadResult } from '../config/load.js';
@@ -43,6 +44,8 @@ export async function createBackend(c: BackendContext): Promise<Backend> {
     }
     case 'local':
       return localBackend(c);
+    case 'importer':
+      return importerBackend(c);
     default:
       throw new NotImplementedError(`the "${cfg.tikvImporter.backend}" backend`);
   }
@@ -54,31 +57,47 @@ export function clusterTls(cfg: Config): TlsOptions | undefined {
   return s.caPath ? { caPath: s.caPath, certPath: s.certPath || undefined, keyPath: s.keyPath || undefined } : undefined;
 }
 
-async function localBackend(c: BackendContext): Promise<Backend> {
+/** What both KV backends need: the TiDB status client's table info and PD address, and an EncodePool per table. */
+async function kvEncoding(c: BackendContext) {
   const cfg = c.config;
-  const t = cfg.tikvImporter;
   // the KV backends load the cluster clients and the encoder only when chosen
-  const [{ LocalBackend }, { PoolRowEncoder }, { EncodePool }, { TidbStatusClient }] = await Promise.all([
-    import('../backend/local/backend.js'), import('../backend/local/encoder.js'), import('../encode/pool/pool.js'), import('../cluster/tidb-status.js'),
+  const [{ PoolRowEncoder }, { EncodePool }, { TidbStatusClient }] = await Promise.all([
+    import('../backend/local/encoder.js'), import('../encode/pool/pool.js'), import('../cluster/tidb-status.js'),
   ]);
   const tls = clusterTls(cfg);
   const status = new TidbStatusClient({ host: cfg.tidb.host, port: cfg.tidb.statusPort, tls });
   const pdAddr = cfg.tidb.pdAddr || await status.pdAddr();
   const sqlMode = cfg.tidb.sqlMode;
   const timeZone = cfg.tidb.sessionVars.time_zone ?? '+00:00';
-  return new LocalBackend({
-    sortedKvDir: t.sortedKvDir, pdAddr, tls,
-    tableInfo: (ref) => status.tableInfo(ref.schema, ref.table),
+  return {
+    tls, pdAddr,
+    tableInfo: (ref: TableRef) => status.tableInfo(ref.schema, ref.table),
     // the task's start time (stable across resumes): a re-encoded chunk gives the same CURRENT_TIMESTAMP defaults
-    encoderFor: (info) => new PoolRowEncoder(new EncodePool({ size: cfg.lightning.regionConcurrency, tableInfo: info, sqlMode, timeZone, timestamp: Number(c.taskId / 1_000_000n) })),
+    encoderFor: (info: TableInfo) => new PoolRowEncoder(new EncodePool({ size: cfg.lightning.regionConcurrency, tableInfo: info, sqlMode, timeZone, timestamp: Number(c.taskId / 1_000_000n) })),
+    switchModeIntervalMs: cfg.cron.switchMode,
+    onWarn: (msg: string) => c.logger.warn(msg),
+  };
+}
+
+async function localBackend(c: BackendContext): Promise<Backend> {
+  const cfg = c.config;
+  const t = cfg.tikvImporter;
+  const [{ LocalBackend }, kv] = await Promise.all([import('../backend/local/backend.js'), kvEncoding(c)]);
+  return new LocalBackend({
+    ...kv,
+    sortedKvDir: t.sortedKvDir,
     diskQuota: t.diskQuota,
     engine: { memCacheSize: t.localWriterMemCacheSize },
     import: {
       rangeConcurrency: t.rangeConcurrency, sendKvSize: t.sendKvSize,
       ...(t.regionSplitSize ? { regionSplitSize: t.regionSplitSize } : {}), ...(t.regionSplitKeys ? { regionSplitKeys: t.regionSplitKeys } : {}),
-      onWarn: (msg) => c.logger.warn(msg),
+      onWarn: kv.onWarn,
     },
-    switchModeIntervalMs: cfg.cron.switchMode,
-    onWarn: (msg) => c.logger.warn(msg),
   });
+}
+
+/** `importer`: KV pairs to the tikv-importer at tikv-importer.addr, with [security] for it as for PD and TiKV. */
+async function importerBackend(c: BackendContext): Promise<Backend> {
+  const [{ ImporterBackend }, kv] = await Promise.all([import('../backend/importer/backend.js'), kvEncoding(c)]);
+  return new ImporterBackend({ ...kv, addr: c.config.tikvImporter.addr });
 }

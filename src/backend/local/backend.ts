@@ -9,27 +9,21 @@ import { engineUuid, formatUuid, INDEX_ENGINE_ID } from '../../cluster/engine-uu
 import type { ImportMode } from '../../cluster/import-sst.js';
 import type { TlsOptions } from '../../cluster/tls.js';
 import type { TableInfo } from '../../encode/schema/model.js';
-import type { TableEncoderOptions } from '../../encode/table.js';
 import { DiskQuota } from '../../sort/disk-quota.js';
 import { LocalEngine, type EngineMeta, type EngineOptions } from '../../sort/engine.js';
 import type { Backend, ChunkCommit, ChunkFigures, ChunkRef, ChunkWriter, EngineWriter, TableRef, TableVerification } from '../backend.js';
-import { checksumMismatch, remoteChecksum, tableRanges, type KvChecksum } from './checksum.js';
-import { SyncRowEncoder, type RowEncoder } from './encoder.js';
+import { checksumMismatch, tableChecksum, verifyKvTable, type KvChecksum } from './checksum.js';
+import { TableEncoders, type RowEncoder, type TableEncoding } from './encoder.js';
 import { importEngine, type ImportOptions, type ImportStats } from './import-engine.js';
-import { switchMode } from './mode.js';
+import { ImportModeSwitch, switchMode } from './mode.js';
 import { LocalChunkWriter } from './writer.js';
 
-export interface LocalBackendOptions {
+export interface LocalBackendOptions extends TableEncoding {
   /** tikv-importer.sorted-kv-dir */
   sortedKvDir: string;
   /** one PD address (tidb.pd-addr) */
   pdAddr: string;
   tls?: TlsOptions;
-  /** the target table's TableInfo (production: TiDB's status API /schema/{db}/{table}) */
-  tableInfo: (table: TableRef) => Promise<TableInfo>;
-  /** the row encoder per table (default: the synchronous TableEncoder) */
-  encoderFor?: (table: TableInfo) => RowEncoder;
-  encoderOptions?: TableEncoderOptions;
   /** tikv-importer.disk-quota */
   diskQuota?: number;
   engine?: EngineOptions;
@@ -50,12 +44,13 @@ export class LocalBackend implements Backend {
   private pd?: PdClient;
   private clients_?: StoreClients;
   private readonly engines = new Map<string, Promise<LocalEngine>>();
-  private readonly tables = new Map<string, Promise<{ info: TableInfo; encoder: RowEncoder }>>();
-  private importing = 0;
-  private modeTimer?: NodeJS.Timeout;
+  private readonly encoders: TableEncoders;
+  private readonly mode: ImportModeSwitch;
 
   constructor(private readonly o: LocalBackendOptions) {
     this.quota = new DiskQuota(o.diskQuota ?? Number.MAX_SAFE_INTEGER, o.sortedKvDir);
+    this.encoders = new TableEncoders(o);
+    this.mode = new ImportModeSwitch(() => this.clients, o.switchModeIntervalMs ?? 5 * 60_000, o.onWarn);
   }
 
   async open(): Promise<void> {
@@ -64,10 +59,8 @@ export class LocalBackend implements Backend {
   }
 
   async close(): Promise<void> {
-    if (this.modeTimer) clearInterval(this.modeTimer);
-    const tables = [...this.tables.values()];
-    this.tables.clear();
-    await Promise.all(tables.map((p) => p.then((t) => t.encoder.close?.(), () => undefined)));
+    this.mode.stop();
+    await this.encoders.close();
     this.clients_?.close();
     this.pd?.close();
   }
@@ -95,16 +88,7 @@ export class LocalBackend implements Backend {
   }
 
   private table(t: TableRef): Promise<{ info: TableInfo; encoder: RowEncoder }> {
-    const key = uniqueTableName(t);
-    let p = this.tables.get(key);
-    if (!p) {
-      p = this.o.tableInfo(t).then((info) => ({
-        info, encoder: this.o.encoderFor ? this.o.encoderFor(info) : new SyncRowEncoder(info, this.o.encoderOptions),
-      }));
-      p.catch(() => this.tables.delete(key));
-      this.tables.set(key, p);
-    }
-    return p;
+    return this.encoders.get(t);
   }
 
   async openEngine(table: TableRef, engineId: number): Promise<EngineWriter> {
@@ -147,14 +131,11 @@ export class LocalBackend implements Backend {
     const meta = await engine.close();
     this.refuseConflicts(table, engineId, meta);
     const commitTs = await engine.commitTs(() => this.clients.pd.getTS());
-    await this.enterImport();
-    try {
+    return this.mode.during(async () => {
       const stats = await importEngine(engine, this.clients, commitTs, { onWarn: this.o.onWarn, ...this.o.import });
       await engine.markImported();
       return stats;
-    } finally {
-      await this.leaveImport();
-    }
+    });
   }
 
   private refuseConflicts(table: TableRef, engineId: number, meta: EngineMeta): void {
@@ -164,19 +145,6 @@ export class LocalBackend implements Backend {
     const msg = `found ${d.conflicts} duplicate key(s) with different values in engine ${engineId}; first: key ${s.key}, values ${s.kept} and ${s.dropped}`;
     if (this.o.allowDuplicateKeys) { this.o.onWarn?.(msg); return; }
     throw new LightningError(Codes.DuplicateKey, msg, { context: { table: uniqueTableName(table), key: s.key } });
-  }
-
-  private async enterImport(): Promise<void> {
-    if (this.importing++ > 0) return;
-    await this.switchMode('Import');
-    const every = this.o.switchModeIntervalMs ?? 5 * 60_000;
-    if (every > 0) this.modeTimer = setInterval(() => void this.switchMode('Import'), every);
-  }
-
-  private async leaveImport(): Promise<void> {
-    if (--this.importing > 0) return;
-    if (this.modeTimer) { clearInterval(this.modeTimer); this.modeTimer = undefined; }
-    await this.switchMode('Normal');
   }
 
   /** Deletes a table's engine directories (the index engine and data engines 0..maxEngineId). */
@@ -190,25 +158,12 @@ export class LocalBackend implements Backend {
 
   /** ADMIN CHECKSUM TABLE over the cluster at a fresh timestamp. */
   async remoteChecksum(table: TableRef): Promise<KvChecksum> {
-    const { info } = await this.table(table);
-    const physical = info.partition?.definitions?.length ? info.partition.definitions.map((d) => d.id) : [info.id];
-    const indexes = info.index_info.filter((i) => (i.state ?? 5) === 5 && !(i.is_primary && (info.pk_is_handle || info.is_common_handle))).map((i) => i.id);
-    return remoteChecksum(this.clients, tableRanges(physical, indexes), await this.clients.pd.getTS());
+    return tableChecksum(this.clients, (await this.table(table)).info);
   }
 
   /** ADMIN CHECKSUM against the XOR of the chunks' KV checksums (Go: checksum mismatched remote vs local). */
   async verifyTable(table: TableRef, chunks: readonly ChunkFigures[]): Promise<TableVerification> {
-    const local: KvChecksum = { checksum: 0n, totalKvs: 0n, totalBytes: 0n };
-    for (const c of chunks) {
-      local.checksum ^= c.kvcChecksum;
-      local.totalKvs += BigInt(c.kvcKvs);
-      local.totalBytes += BigInt(c.kvcBytes);
-    }
-    const remote = await this.remoteChecksum(table);
-    const name = uniqueTableName(table);
-    const error = checksumMismatch(remote, local, name);
-    const detail = error ? error.message : `checksum ${remote.checksum}, total_kvs ${remote.totalKvs}, total_bytes ${remote.totalBytes}: equal to the local figures`;
-    return { table: name, ok: !error, rows: -1, detail, ...(error ? { error } : {}) };
+    return verifyKvTable(this.clients, (await this.table(table)).info, uniqueTableName(table), chunks);
   }
 
   /** Remote checksum compared with the local one (Σ of the chunks' KV checksums); throws ErrChecksumMismatch. */

@@ -7,6 +7,7 @@ import type { TableInfo } from '../../encode/schema/model.js';
 import { EngineSplitSink, type KvBatch } from '../../encode/pool/kv-batch.js';
 import { columnMap } from '../../encode/pool/encode-task.js';
 import type { EncodePool } from '../../encode/pool/pool.js';
+import type { TableRef } from '../backend.js';
 
 export interface EncodedRows {
   /** record KVs (data engine) */
@@ -60,4 +61,40 @@ function fromBatches(data: KvBatch, index: KvBatch): EncodedRows {
   const sum = KVChecksum.from(data.checksum);
   sum.add(index.checksum);
   return { data, index, checksum: sum.sum, kvs: sum.kvs, bytes: sum.bytes };
+}
+
+/** How a KV backend gets a table's TableInfo and its row encoder. */
+export interface TableEncoding {
+  /** the target table's TableInfo (production: TiDB's status API /schema/{db}/{table}) */
+  tableInfo: (table: TableRef) => Promise<TableInfo>;
+  /** the row encoder per table (default: the synchronous TableEncoder) */
+  encoderFor?: (table: TableInfo) => RowEncoder;
+  encoderOptions?: TableEncoderOptions;
+}
+
+/** Each table's info and encoder, loaded once and shared by its chunks (both KV backends). */
+export class TableEncoders {
+  private readonly tables = new Map<string, Promise<{ info: TableInfo; encoder: RowEncoder }>>();
+
+  constructor(private readonly o: TableEncoding) {}
+
+  get(t: TableRef): Promise<{ info: TableInfo; encoder: RowEncoder }> {
+    const key = JSON.stringify([t.schema, t.table]);
+    let p = this.tables.get(key);
+    if (!p) {
+      p = this.o.tableInfo(t).then((info) => ({
+        info, encoder: this.o.encoderFor ? this.o.encoderFor(info) : new SyncRowEncoder(info, this.o.encoderOptions),
+      }));
+      p.catch(() => this.tables.delete(key));
+      this.tables.set(key, p);
+    }
+    return p;
+  }
+
+  /** Releases the encoders (the pools' worker threads). */
+  async close(): Promise<void> {
+    const all = [...this.tables.values()];
+    this.tables.clear();
+    await Promise.all(all.map((p) => p.then((t) => t.encoder.close?.(), () => undefined)));
+  }
 }

@@ -21,3 +21,35 @@ export async function switchMode(clients: StoreClients, mode: ImportMode, onWarn
     }
   }));
 }
+
+/**
+ * Stores in Import mode while any engine import runs, re-sent every `everyMs` (TiKV reverts it after a timeout),
+ * and back in Normal mode when the last one ends, also when it failed. Shared by the local and importer backends.
+ */
+export class ImportModeSwitch {
+  private active = 0;
+  private timer?: NodeJS.Timeout;
+
+  constructor(private readonly clients: () => StoreClients, private readonly everyMs: number, private readonly onWarn?: (msg: string) => void) {}
+
+  async during<T>(f: () => Promise<T>): Promise<T> {
+    if (this.active++ === 0) {
+      await switchMode(this.clients(), 'Import', this.onWarn);
+      if (this.everyMs > 0) this.timer = setInterval(() => void switchMode(this.clients(), 'Import', this.onWarn), this.everyMs);
+    }
+    try {
+      return await f();
+    } finally {
+      if (--this.active === 0) {
+        this.stop();
+        await switchMode(this.clients(), 'Normal', this.onWarn);
+      }
+    }
+  }
+
+  /** Stops re-sending Import mode (backend close). */
+  stop(): void {
+    if (this.timer) clearInterval(this.timer);
+    this.timer = undefined;
+  }
+}

@@ -6,11 +6,14 @@ import type { ChunkCommit, ChunkWriter } from '../backend.js';
 import type { SortedWriter } from '../../sort/writer.js';
 import type { RowEncoder } from './encoder.js';
 
+/** Where a chunk's KV batches go: a local engine's writer, or the importer backend's stream to tikv-importer. */
+export type KvSink = Pick<SortedWriter, 'append' | 'close'>;
+
 export class LocalChunkWriter implements ChunkWriter {
   private tail: Promise<ChunkCommit>;
   private nextRowId: number;
 
-  constructor(private readonly encoder: RowEncoder, private readonly data: SortedWriter, private readonly index: SortedWriter, from: ChunkCommit) {
+  constructor(private readonly encoder: RowEncoder, private readonly data: KvSink, private readonly index: KvSink, from: ChunkCommit) {
     this.tail = Promise.resolve({ ...from, kvKvs: from.kvKvs ?? 0, kvBytes: from.kvBytes ?? 0 });
     this.nextRowId = from.prevRowIdMax;
   }
