@@ -3,7 +3,6 @@
 // only: a wrong -config/-d must say "not found", never leave an empty checkpoint behind.
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { ImportKvClient } from '../cluster/import-kv.js';
 import { engineUuid, formatUuid } from '../cluster/engine-uuid.js';
 import {
   checkpointOptionsOf, CheckpointStatus as S, isFailed, openCheckpointStore, statusName,
@@ -13,6 +12,7 @@ import type { Config } from '../config/types.js';
 import { CheckpointError, Codes, formatError, LightningError } from '../errors.js';
 import { connOptions, TargetDb } from '../import/target.js';
 import { cleanupImporterEngines, dropTargetTable, removeLocalEngines, wrapTargetError } from './target-cleanup.js';
+import { securityTls } from './cluster.js';
 import type { Term } from './term.js';
 
 export async function openExisting(cfg: Config): Promise<CheckpointStore> {
@@ -82,7 +82,6 @@ export async function checkpointErrorDestroy(cfg: Config, target: string, say: T
     if (!failed.length) { say.out(`No failed table matches ${target}; nothing destroyed.`); return; }
     const backend = cfg.tikvImporter.backend;
     const target_ = new TargetDb(connOptions(cfg, 1));
-    const importer = backend === 'importer' ? new ImportKvClient(cfg.tikvImporter.addr) : undefined;
     let last: LightningError | undefined;
     try {
       for (const t of failed) {
@@ -92,7 +91,7 @@ export async function checkpointErrorDestroy(cfg: Config, target: string, say: T
           say.err(`Dropping table: ${t.tableName}`);
           await dropTargetTable(target_, cfg, t.tableName);
           if (backend === 'local') removeLocalEngines(cfg.tikvImporter.sortedKvDir, t, say.err);
-          if (importer) await cleanupImporterEngines(importer, t, say.err);
+          if (backend === 'importer') await cleanupImporterEngines(cfg.tikvImporter.addr, securityTls(cfg), t, say.err);
           await s.destroyError(t.tableName);
           say.out(`Destroyed ${t.tableName}: table dropped, its progress and checkpoints removed; the next run imports it again.`);
         } catch (e) {
@@ -101,7 +100,6 @@ export async function checkpointErrorDestroy(cfg: Config, target: string, say: T
         }
       }
     } finally {
-      importer?.close();
       await target_.close();
     }
     if (last) throw last;

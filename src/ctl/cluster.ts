@@ -2,19 +2,26 @@
 // knows (tombstones and TiFlash skipped, as Go's ForAllStores with the Offline minimum state), and the importer
 // backend's --import-engine / --cleanup-engine on tikv-importer. TLS from [security].
 import { PdClient } from '../cluster/pd.js';
-import { ImportKvClient } from '../cluster/import-kv.js';
+import { cleanupEngineByUuid, importEngineByUuid } from '../backend/importer/ctl.js';
 import { ImportSstClient, type ImportMode } from '../cluster/import-sst.js';
 import type { ClientOptions } from '../cluster/rpc.js';
 import { StoreClients } from '../cluster/store-clients.js';
+import type { TlsOptions } from '../cluster/tls.js';
 import type { Store } from '../cluster/types.js';
 import type { Config } from '../config/types.js';
 import { ConfigError, formatError, LightningError, Codes } from '../errors.js';
 import { engineArg } from './table-arg.js';
 import type { Term } from './term.js';
 
-function clientOptions(cfg: Config): ClientOptions {
+/** [security] for PD, TiKV and tikv-importer */
+export function securityTls(cfg: Config): TlsOptions | undefined {
   const s = cfg.security;
-  return { timeoutMs: 30_000, ...(s.caPath || s.certPath ? { tls: { caPath: s.caPath || undefined, certPath: s.certPath || undefined, keyPath: s.keyPath || undefined } } : {}) };
+  return s.caPath || s.certPath ? { caPath: s.caPath || undefined, certPath: s.certPath || undefined, keyPath: s.keyPath || undefined } : undefined;
+}
+
+function clientOptions(cfg: Config): ClientOptions {
+  const tls = securityTls(cfg);
+  return { timeoutMs: 30_000, ...(tls ? { tls } : {}) };
 }
 
 /** Runs `f` for every TiKV store; one line per store; fails (after all stores) when any store failed. */
@@ -64,27 +71,18 @@ export function compact(cfg: Config, say: Term): Promise<void> {
   });
 }
 
-function importerClient(cfg: Config): ImportKvClient {
-  if (!cfg.tikvImporter.addr) throw new ConfigError('this action needs tikv-importer: set --importer or [tikv-importer] addr', { key: 'tikv-importer.addr' });
-  return new ImportKvClient(cfg.tikvImporter.addr, clientOptions(cfg));
-}
-
-/** Go's unsafe close-then-import / close-then-cleanup of one engine on tikv-importer. */
+/** Go's unsafe close-then-import / close-then-cleanup of one engine on tikv-importer (the importer backend's
+ * client: an engine closed already is fine, one in use is waited for). */
 export async function importerEngine(cfg: Config, what: 'import' | 'cleanup', engine: string, say: Term): Promise<void> {
+  if (!cfg.tikvImporter.addr) throw new ConfigError('this action needs tikv-importer: set --importer or [tikv-importer] addr', { key: 'tikv-importer.addr' });
   const e = engineArg(`${what}-engine`, engine);
-  const c = importerClient(cfg);
-  try {
-    say.err(`Closing engine: ${e.name}`);
-    await c.closeEngine(e.uuid);
-    if (what === 'import') {
-      say.err(`Importing engine: ${e.name}`);
-      await c.importEngine(e.uuid, cfg.tidb.pdAddr);
-    } else {
-      say.err(`Cleaning up engine: ${e.name}`);
-      await c.cleanupEngine(e.uuid);
-    }
-    say.out(`Engine ${e.name} ${what === 'import' ? 'imported' : 'cleaned up'}.`);
-  } finally {
-    c.close();
+  const tls = securityTls(cfg);
+  if (what === 'import') {
+    say.err(`Closing and importing engine: ${e.name}`);
+    await importEngineByUuid(cfg.tikvImporter.addr, e.uuid, cfg.tidb.pdAddr, { tls });
+  } else {
+    say.err(`Closing and cleaning up engine: ${e.name}`);
+    await cleanupEngineByUuid(cfg.tikvImporter.addr, e.uuid, { tls });
   }
+  say.out(`Engine ${e.name} ${what === 'import' ? 'imported' : 'cleaned up'}.`);
 }

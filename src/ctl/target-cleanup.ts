@@ -7,7 +7,8 @@ import { join } from 'node:path';
 import { progressTable } from '../backend/tidb/progress.js';
 import { quoteIdent, quoteTable } from '../backend/tidb/values.js';
 import { engineUuid, formatUuid } from '../cluster/engine-uuid.js';
-import { ImportKvClient } from '../cluster/import-kv.js';
+import { cleanupEngineByUuid } from '../backend/importer/ctl.js';
+import type { TlsOptions } from '../cluster/tls.js';
 import type { DestroyedTable } from '../checkpoint/types.js';
 import type { Config } from '../config/types.js';
 import { Codes, DatabaseError, LightningError } from '../errors.js';
@@ -64,15 +65,11 @@ export function removeLocalEngines(sortedKvDir: string, t: DestroyedTable, say: 
   return removed;
 }
 
-/** Importer backend: close and clean up each engine on tikv-importer (an engine it does not know is fine). */
-export async function cleanupImporterEngines(client: ImportKvClient, t: DestroyedTable, say: (line: string) => void): Promise<void> {
+/** Importer backend: close and clean up each engine on tikv-importer (closed already, or unknown to it, is fine). */
+export async function cleanupImporterEngines(addr: string, tls: TlsOptions | undefined, t: DestroyedTable, say: (line: string) => void): Promise<void> {
   for (const id of engineIds(t)) {
     say(`Closing and cleaning up engine: ${t.tableName} ${id}`);
-    const uuid = engineUuid(t.tableName, id);
-    await client.closeEngine(uuid).catch((e: unknown) => {
-      if (!(e instanceof LightningError && /not found/.test(e.message))) throw e;
-    });
-    await client.cleanupEngine(uuid);
+    await cleanupEngineByUuid(addr, engineUuid(t.tableName, id), { tls });
   }
 }
 

@@ -1,4 +1,4 @@
-// tidb-lightning-ctl's engine actions against tikv-importer (src/backend/importer/ctl.ts: --import-engine,
+// tidb-lightning-ctl's engine actions against tikv-importer (src/backend/importer/ctl.ts with src/ctl/table-arg.ts: --import-engine,
 // --cleanup-engine) and tikv-importer under mutual TLS ([security], cert-allowed-cn) towards its clients and
 // towards a simulated cluster that requires client certificates.
 import { test } from 'node:test';
@@ -7,9 +7,12 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { engineUuid, formatUuid } from '../../src/cluster/engine-uuid.js';
 import { cleanupEngineByUuid, importEngineByUuid } from '../../src/backend/importer/index.js';
+import { engineArg } from '../../src/ctl/table-arg.js';
 import { ensureCerts } from './sim/certs.js';
 import { startSimCluster } from './sim/index.js';
 import { client, pair, startImporter, tempDir } from './importer-fixture.js';
+
+const arg = (v: string): Buffer => engineArg('import-engine', v).uuid;
 
 test('ctl --import-engine closes an engine a crashed tikv-importer left open and imports it; --cleanup-engine removes it', async (t) => {
   const sim = await startSimCluster({ stores: 3, tidb: false, testContext: t });
@@ -20,16 +23,16 @@ test('ctl --import-engine closes an engine a crashed tikv-importer left open and
   await c1.openEngine(u);
   await c1.writeEngine(u, 500n, [pair('t\x80x1', 'a'), pair('t\x80x2', 'b')]);
   const s = await startImporter(t, { dir }); // the engine is open only on disk for this one
-  assert.equal(await importEngineByUuid(s.addr, '`db`.`t`:0', sim.pdAddr, { retryImportDelayMs: 10 }), formatUuid(u));
+  assert.equal(await importEngineByUuid(s.addr, arg('`db`.`t`:0'), sim.pdAddr, { retryImportDelayMs: 10 }), formatUuid(u));
   for (const id of sim.storeIds) assert.deepEqual(sim.data(id).map((kv) => `${kv.key.toString()}=${kv.value}@${kv.commitTs}`), ['t\x80x1=a@500', 't\x80x2=b@500']);
-  assert.equal(await importEngineByUuid(s.addr, formatUuid(u), sim.pdAddr), formatUuid(u), 'again: closed already, imported again');
-  await assert.rejects(importEngineByUuid(s.addr, '`db`.`t`:7', sim.pdAddr), /FileNotExists/, 'an engine tikv-importer never had');
+  assert.equal(await importEngineByUuid(s.addr, arg(formatUuid(u)), sim.pdAddr), formatUuid(u), 'again: closed already, imported again');
+  await assert.rejects(importEngineByUuid(s.addr, arg('`db`.`t`:7'), sim.pdAddr), /FileNotExists/, 'an engine tikv-importer never had');
   assert.equal(await cleanupEngineByUuid(s.addr, u), formatUuid(u));
   assert.ok(!existsSync(join(dir, formatUuid(u))) && !existsSync(join(dir, '.temp', formatUuid(u))));
   const open = engineUuid('`db`.`t`', 1);
   const c = client(t, s.addr);
   await c.openEngine(open);
-  await cleanupEngineByUuid(s.addr, '`db`.`t`:1');
+  await cleanupEngineByUuid(s.addr, arg('`db`.`t`:1'));
   assert.ok(!existsSync(join(dir, '.temp', formatUuid(open))), 'an open engine is closed and deleted');
 });
 

@@ -2,4 +2,4 @@
 // tidb-lightning-ctl against it.
 export { ImporterBackend, type ImporterBackendOptions } from './backend.js';
 export { ImporterClient, MAX_CHUNK_SIZE, RETRY_IMPORT_DELAY_MS, type ImporterClientOptions } from './client.js';
-export { importEngineByUuid, cleanupEngineByUuid, engineArgUuid, type EngineCtlOptions } from './ctl.js';
+export { importEngineByUuid, cleanupEngineByUuid, type EngineCtlOptions } from './ctl.js';

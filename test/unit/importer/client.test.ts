@@ -7,7 +7,8 @@ import * as grpc from '@grpc/grpc-js';
 import { serviceDef } from '../../../src/cluster/proto.js';
 import { engineUuid, formatUuid } from '../../../src/cluster/engine-uuid.js';
 import type { pb } from '../../../src/cluster/index.js';
-import { ImporterClient, MAX_CHUNK_SIZE, engineArgUuid } from '../../../src/backend/importer/index.js';
+import { ImporterClient, MAX_CHUNK_SIZE } from '../../../src/backend/importer/index.js';
+import { engineArg } from '../../../src/ctl/table-arg.js';
 import { batchOf } from '../../../src/sort/kv-batch.js';
 import { Codes, LightningError } from '../../../src/errors.js';
 
@@ -50,11 +51,11 @@ const fast = { retryImportDelayMs: 5, writeRetryDelayMs: 5, inUseWaitMs: 2000, o
 
 test('engine UUIDs (protocol.md §7.4) and the ctl engine argument', () => {
   assert.equal(formatUuid(engineUuid('`db`.`table`', 1)), '902efee3-a3f9-53d4-8c82-f12fb1900cd1');
-  assert.deepEqual(engineArgUuid('`db`.`table`:1'), engineUuid('`db`.`table`', 1));
-  assert.deepEqual(engineArgUuid('`a:b`.`t`:-1'), engineUuid('`a:b`.`t`', -1), 'the last colon separates the engine id');
-  assert.deepEqual(engineArgUuid('902efee3-a3f9-53d4-8c82-f12fb1900cd1'), Buffer.from('902efee3a3f953d48c82f12fb1900cd1', 'hex'));
+  assert.deepEqual(engineArg('import-engine', '`db`.`table`:1').uuid, engineUuid('`db`.`table`', 1));
+  assert.deepEqual(engineArg('import-engine', '`a:b`.`t`:-1').uuid, engineUuid('`a:b`.`t`', -1), 'the last colon separates the engine id');
+  assert.deepEqual(engineArg('import-engine', '902efee3-a3f9-53d4-8c82-f12fb1900cd1').uuid, Buffer.from('902efee3a3f953d48c82f12fb1900cd1', 'hex'));
   for (const bad of ['`db`.`t`', '`db`.`t`:x', ':3', '']) {
-    assert.throws(() => engineArgUuid(bad), (e: unknown) => e instanceof LightningError && e.code === Codes.InvalidArgument && e.exitCode === 2, bad);
+    assert.throws(() => engineArg('import-engine', bad), (e: unknown) => e instanceof LightningError && e.code === Codes.InvalidConfig && e.exitCode === 2 && e.message.includes('--import-engine'), bad);
   }
 });
 
