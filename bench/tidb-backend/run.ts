@@ -1,6 +1,7 @@
 // tidb backend vs myloader, same run, same server: a sysbench-prepared table (default 1M rows, ~200 MB) dumped by
 // mydumper (one file per table, and 10 chunk files with -r), imported by `myloader -t 2` and by our CLI with
-// default settings into fresh schemas of one default-configured MariaDB, alternately, several times.
+// default settings into fresh schemas of one default-configured MariaDB, alternately (who goes first alternates
+// too), several times.
 // Prints per run and as medians: MB/s (dump bytes / wall time), peak RSS of the loader, loader and server CPU
 // seconds, and the ratio. Our runs also verify every row (count + content checksum); myloader's do not.
 // Usage: node dist/bench/tidb-backend/run.js [--rows N] [--runs N] [--layout chunked|single|both]
@@ -79,18 +80,24 @@ async function main(): Promise<void> {
       const bytes = dirBytes(dir);
       const res: Record<'myloader' | 'ours', Sample[]> = { myloader: [], ours: [] };
       for (let i = 0; i < RUNS; i++) {
-        const ml = `ml_${layout}_${i}`;
-        res.myloader.push(await measure(db, myloader, ['-h', '127.0.0.1', '-P', String(db.port), '-u', 'root', '-d', dir, '-B', ml, '-t', '2']));
-        await db.query(`DROP DATABASE \`${ml}\``);
-        const ours = `ts_${layout}_${i}`;
-        const cfg = join(work, `${ours}.toml`);
-        writeFileSync(cfg, `[lightning]\nfile = "${join(work, `${ours}.log`)}"\n[checkpoint]\ndsn = "${join(work, `${ours}.db`)}"\n` +
-          `[[routes]]\nschema-pattern = "sbtest"\ntarget-schema = "${ours}"\n`);
-        res.ours.push(await measure(db, 'node', [LIGHTNING_BIN, '-config', cfg, '-d', dir, '--backend', 'tidb', '--tidb-host', '127.0.0.1',
-          '--tidb-port', String(db.port), '--tidb-user', 'root']));
-        const n = Number((await db.query<Array<{ n: number }>>(`SELECT COUNT(*) n FROM \`${ours}\`.sbtest1`))[0]!.n);
-        if (n !== ROWS) throw new Error(`our import holds ${n} rows, expected ${ROWS}`);
-        await db.query(`DROP DATABASE \`${ours}\``);
+        const runMyloader = async () => {
+          const ml = `ml_${layout}_${i}`;
+          res.myloader.push(await measure(db, myloader, ['-h', '127.0.0.1', '-P', String(db.port), '-u', 'root', '-d', dir, '-B', ml, '-t', '2']));
+          await db.query(`DROP DATABASE \`${ml}\``);
+        };
+        const runOurs = async () => {
+          const ours = `ts_${layout}_${i}`;
+          const cfg = join(work, `${ours}.toml`);
+          writeFileSync(cfg, `[lightning]\nfile = "${join(work, `${ours}.log`)}"\n[checkpoint]\ndsn = "${join(work, `${ours}.db`)}"\n` +
+            `[[routes]]\nschema-pattern = "sbtest"\ntarget-schema = "${ours}"\n`);
+          res.ours.push(await measure(db, 'node', [LIGHTNING_BIN, '-config', cfg, '-d', dir, '--backend', 'tidb', '--tidb-host', '127.0.0.1',
+            '--tidb-port', String(db.port), '--tidb-user', 'root']));
+          const n = Number((await db.query<Array<{ n: number }>>(`SELECT COUNT(*) n FROM \`${ours}\`.sbtest1`))[0]!.n);
+          if (n !== ROWS) throw new Error(`our import holds ${n} rows, expected ${ROWS}`);
+          await db.query(`DROP DATABASE \`${ours}\``);
+        };
+        // who goes first alternates: the server's background work after a load and a DROP lands on the next run
+        if (i % 2 === 0) { await runMyloader(); await runOurs(); } else { await runOurs(); await runMyloader(); }
         for (const [who, s] of [['myloader -t 2', res.myloader[i]!], ['lightning-ts', res.ours[i]!]] as const) {
           console.log(`  run ${i + 1} ${layout} ${who}: ${(bytes / 1e6 / (s.wallMs / 1000)).toFixed(1)} MB/s, ${(s.wallMs / 1000).toFixed(2)} s, ` +
             `peak RSS ${s.peakRssMiB.toFixed(0)} MiB, loader CPU ${s.clientCpu.toFixed(2)} s, server CPU ${s.serverCpu.toFixed(2)} s`);

@@ -27,3 +27,8 @@ export function channelCredentials(tls?: TlsOptions): grpc.ChannelCredentials {
   if (!!cert !== !!key) throw new ConfigError('TLS cert and key must be given together', {}, undefined, Codes.InvalidTLSConfig);
   return grpc.credentials.createSsl(ca ?? null, key ?? null, cert ?? null);
 }
+
+/** `[security]` (ca-path, cert-path, key-path) as the cluster clients take it: TLS when ca-path is set, as in Go. */
+export function securityTls(s: { caPath: string; certPath: string; keyPath: string }): TlsOptions | undefined {
+  return s.caPath ? { caPath: s.caPath, certPath: s.certPath || undefined, keyPath: s.keyPath || undefined } : undefined;
+}

@@ -4,6 +4,7 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { engineUuid, formatUuid } from '../cluster/engine-uuid.js';
+import { securityTls } from '../cluster/tls.js';
 import {
   checkpointOptionsOf, CheckpointStatus as S, isFailed, openCheckpointStore, statusName,
   type CheckpointStore, type DestroyedTable, type TableCheckpoint,
@@ -12,7 +13,6 @@ import type { Config } from '../config/types.js';
 import { CheckpointError, Codes, formatError, LightningError } from '../errors.js';
 import { connOptions, TargetDb } from '../import/target.js';
 import { cleanupImporterEngines, dropTargetTable, removeLocalEngines, wrapTargetError } from './target-cleanup.js';
-import { securityTls } from './cluster.js';
 import type { Term } from './term.js';
 
 export async function openExisting(cfg: Config): Promise<CheckpointStore> {
@@ -91,7 +91,7 @@ export async function checkpointErrorDestroy(cfg: Config, target: string, say: T
           say.err(`Dropping table: ${t.tableName}`);
           await dropTargetTable(target_, cfg, t.tableName);
           if (backend === 'local') removeLocalEngines(cfg.tikvImporter.sortedKvDir, t, say.err);
-          if (backend === 'importer') await cleanupImporterEngines(cfg.tikvImporter.addr, securityTls(cfg), t, say.err);
+          if (backend === 'importer') await cleanupImporterEngines(cfg.tikvImporter.addr, securityTls(cfg.security), t, say.err);
           await s.destroyError(t.tableName);
           say.out(`Destroyed ${t.tableName}: table dropped, its progress and checkpoints removed; the next run imports it again.`);
         } catch (e) {

@@ -6,21 +6,15 @@ import { cleanupEngineByUuid, importEngineByUuid } from '../backend/importer/ctl
 import { ImportSstClient, type ImportMode } from '../cluster/import-sst.js';
 import type { ClientOptions } from '../cluster/rpc.js';
 import { StoreClients } from '../cluster/store-clients.js';
-import type { TlsOptions } from '../cluster/tls.js';
+import { securityTls } from '../cluster/tls.js';
 import type { Store } from '../cluster/types.js';
 import type { Config } from '../config/types.js';
 import { ConfigError, formatError, LightningError, Codes } from '../errors.js';
 import { engineArg } from './table-arg.js';
 import type { Term } from './term.js';
 
-/** [security] for PD, TiKV and tikv-importer */
-export function securityTls(cfg: Config): TlsOptions | undefined {
-  const s = cfg.security;
-  return s.caPath || s.certPath ? { caPath: s.caPath || undefined, certPath: s.certPath || undefined, keyPath: s.keyPath || undefined } : undefined;
-}
-
 function clientOptions(cfg: Config): ClientOptions {
-  const tls = securityTls(cfg);
+  const tls = securityTls(cfg.security);
   return { timeoutMs: 30_000, ...(tls ? { tls } : {}) };
 }
 
@@ -76,7 +70,7 @@ export function compact(cfg: Config, say: Term): Promise<void> {
 export async function importerEngine(cfg: Config, what: 'import' | 'cleanup', engine: string, say: Term): Promise<void> {
   if (!cfg.tikvImporter.addr) throw new ConfigError('this action needs tikv-importer: set --importer or [tikv-importer] addr', { key: 'tikv-importer.addr' });
   const e = engineArg(`${what}-engine`, engine);
-  const tls = securityTls(cfg);
+  const tls = securityTls(cfg.security);
   if (what === 'import') {
     say.err(`Closing and importing engine: ${e.name}`);
     await importEngineByUuid(cfg.tikvImporter.addr, e.uuid, cfg.tidb.pdAddr, { tls });

@@ -8,7 +8,7 @@ import type { LoadResult } from '../config/load.js';
 import { NotImplementedError } from '../errors.js';
 import type { Logger } from '../log.js';
 import { connOptions } from './target.js';
-import type { TlsOptions } from '../cluster/tls.js';
+import { securityTls } from '../cluster/tls.js';
 
 export interface BackendContext {
   config: Config;
@@ -51,12 +51,6 @@ export async function createBackend(c: BackendContext): Promise<Backend> {
   }
 }
 
-/** [security] as the cluster clients take it (PD, TiKV, TiDB's status port). */
-export function clusterTls(cfg: Config): TlsOptions | undefined {
-  const s = cfg.security;
-  return s.caPath ? { caPath: s.caPath, certPath: s.certPath || undefined, keyPath: s.keyPath || undefined } : undefined;
-}
-
 /** What both KV backends need: the TiDB status client's table info and PD address, and an EncodePool per table. */
 async function kvEncoding(c: BackendContext) {
   const cfg = c.config;
@@ -64,7 +58,7 @@ async function kvEncoding(c: BackendContext) {
   const [{ PoolRowEncoder }, { EncodePool }, { TidbStatusClient }] = await Promise.all([
     import('../backend/local/encoder.js'), import('../encode/pool/pool.js'), import('../cluster/tidb-status.js'),
   ]);
-  const tls = clusterTls(cfg);
+  const tls = securityTls(cfg.security);
   const status = new TidbStatusClient({ host: cfg.tidb.host, port: cfg.tidb.statusPort, tls });
   const pdAddr = cfg.tidb.pdAddr || await status.pdAddr();
   const sqlMode = cfg.tidb.sqlMode;
