@@ -12,6 +12,7 @@ import { fileURLToPath } from 'node:url';
 import { ImporterClient } from '../../src/backend/importer/client.js';
 import { engineUuid } from '../../src/cluster/engine-uuid.js';
 import { LocalEngine, KvBatchBuilder, type KvBatch } from '../../src/sort/index.js';
+import { pairs } from '../common/kv-pairs.js';
 
 const args = process.argv.slice(2);
 const opt = (name: string, def: string) => { const i = args.indexOf(name); return i >= 0 ? args[i + 1]! : def; };
@@ -19,22 +20,9 @@ const MB = Number(opt('--mb', '64'));
 const BIN = fileURLToPath(new URL('../../src/cli/tikv-importer.js', import.meta.url));
 
 function* batches(totalBytes: number): Generator<KvBatch> {
-  let x = 12345;
-  const rnd = () => { x ^= x << 13; x >>>= 0; x ^= x >>> 17; x ^= x << 5; x >>>= 0; return x; };
   let b = new KvBatchBuilder(1 << 20);
-  for (let bytes = 0; bytes < totalBytes;) {
-    const h = rnd();
-    const rec = Buffer.alloc(19);
-    rec.write('t\x80\x00\x00\x00\x00\x00\x00\x6c_r', 0, 'latin1');
-    rec.writeUInt32BE(0x80000000, 11);
-    rec.writeUInt32BE(h, 15);
-    const value = Buffer.alloc(80 + (h % 40), h & 0xff);
-    const idx = Buffer.alloc(40, 0x41 + (h % 26));
-    idx.write('t\x80\x00\x00\x00\x00\x00\x00\x6c_i', 0, 'latin1');
-    idx.writeUInt32BE(h, 28);
-    b.push(rec, value);
-    b.push(idx, Buffer.from('0'));
-    bytes += rec.length + value.length + idx.length + 1;
+  for (const p of pairs(totalBytes)) {
+    b.push(p.key, p.value);
     if (b.size >= 256 << 10) { yield b.take(); b = new KvBatchBuilder(1 << 20); }
   }
   if (b.count) yield b.take();

@@ -8,32 +8,13 @@ import { spawnSync } from 'node:child_process';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { LocalEngine, KvBatchBuilder } from '../../src/sort/index.js';
+import { pairs } from '../common/kv-pairs.js';
 
 const args = process.argv.slice(2);
 const opt = (name: string, def: string) => { const i = args.indexOf(name); return i >= 0 ? args[i + 1]! : def; };
 const MB = Number(opt('--mb', '128'));
 const MEM_MB = Number(opt('--mem-mb', '32'));
 const rss = () => Math.round(process.resourceUsage().maxRSS / 1024);
-
-function* pairs(totalBytes: number): Generator<{ key: Buffer; value: Buffer }> {
-  let x = 12345;
-  const rnd = () => { x ^= x << 13; x >>>= 0; x ^= x >>> 17; x ^= x << 5; x >>>= 0; return x; };
-  let bytes = 0;
-  for (let i = 0; bytes < totalBytes; i++) {
-    const h = rnd();
-    const rec = Buffer.alloc(19);
-    rec.write('t\x80\x00\x00\x00\x00\x00\x00\x6c_r', 0, 'latin1');
-    rec.writeUInt32BE(0x80000000, 11);
-    rec.writeUInt32BE(h, 15);
-    const value = Buffer.alloc(80 + (h % 40), h & 0xff);
-    yield { key: rec, value };
-    const idx = Buffer.alloc(40, 0x41 + (h % 26));
-    idx.write('t\x80\x00\x00\x00\x00\x00\x00\x6c_i', 0, 'latin1');
-    idx.writeUInt32BE(h, 28);
-    yield { key: idx, value: Buffer.from('0') };
-    bytes += rec.length + value.length + idx.length + 1;
-  }
-}
 
 async function engineRun(dir: string): Promise<{ write: number; close: number; scan: number; kvs: number; bytes: number }> {
   const e = await LocalEngine.open(dir, 'bench', { memCacheSize: MEM_MB << 20 });
