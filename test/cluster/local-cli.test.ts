@@ -10,66 +10,25 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import mysql from 'mysql2/promise';
 import { startMariaDB, type MariaDB } from '../harness/mariadb.js';
-import { mydumper } from '../harness/mydumper.js';
 import { runCtl, runLightning, startLightning, writeToml } from '../harness/lightning.js';
-import { startSimCluster, type SimCluster } from './sim/index.js';
+import { startSimCluster } from './sim/index.js';
+import { assertSameAsSource, createLocalDump, localFlags, TABLE_NAMES } from './local-dump.js';
 
 let src: MariaDB;
 let work = '';
 let dump = '';
 
-const TABLES: Record<string, string> = {
-  pk: 'id INT PRIMARY KEY, k INT NOT NULL, c CHAR(20) NOT NULL, v VARCHAR(40), KEY k_1 (k)',
-  nopk: 'a INT, b VARCHAR(20), d DECIMAL(12,3), dt DATETIME, bl BLOB, KEY ab (a, b)',
-  auto: 'id BIGINT AUTO_INCREMENT PRIMARY KEY, s VARCHAR(10) NOT NULL, UNIQUE KEY us (s)',
-};
-
 before(async () => {
   src = await startMariaDB();
   work = mkdtempSync(join(tmpdir(), 'local-cli-'));
-  await src.query('CREATE DATABASE lc');
-  for (const [t, def] of Object.entries(TABLES)) await src.query(`CREATE TABLE lc.${t} (${def}) DEFAULT CHARSET utf8mb4`);
-  const rows = (n: number, f: (i: number) => string) => Array.from({ length: n }, (_, i) => f(i)).join(',');
-  await src.query(`INSERT INTO lc.pk VALUES ${rows(3000, (i) => `(${i + 1}, ${(i * 37) % 500}, 'c${i % 17}', ${i % 9 ? `'v${i}中'` : 'NULL'})`)}`);
-  await src.query(`INSERT INTO lc.nopk VALUES ${rows(2000, (i) => `(${i % 100}, 'b${i % 7}', ${i}.${i % 1000}, '2020-01-02 03:04:${String(i % 60).padStart(2, '0')}', X'${(i % 256).toString(16).padStart(2, '0')}00ff')`)}`);
-  await src.query(`INSERT INTO lc.auto (s) VALUES ${rows(500, (i) => `('s${i}')`)}`);
-  dump = await mydumper(src, { databases: ['lc'], outDir: join(work, 'dump'), rowsPerChunk: 700 });
+  dump = await createLocalDump(src, work);
 });
 after(async () => {
   await src?.stop();
   if (work) rmSync(work, { recursive: true, force: true });
 });
 
-function flags(sim: SimCluster, sorted: string): string[] {
-  const [host, port] = sim.tidbAddr!.split(':');
-  return ['--backend', 'local', '--sorted-kv-dir', sorted, '--pd-urls', sim.pdAddr, '--tidb-host', host!, '--tidb-port', port!,
-    '--tidb-status', sim.statusAddr!.split(':')[1]!, '--tidb-user', 'root'];
-}
-
-/** Rows of a table as text lines in a stable order, from either server. */
-async function rowsOf(conn: mysql.Connection, table: string, cols: string[]): Promise<string[]> {
-  const [rows] = await conn.query({ sql: `SELECT ${cols.join(', ')} FROM lc.${table}`, rowsAsArray: true }) as unknown as [unknown[][]];
-  const txt = (v: unknown) => (v === null ? 'NULL' : Buffer.isBuffer(v) ? v.toString('hex') : String(v));
-  return rows.map((r) => r.map(txt).join('|')).sort();
-}
-
-const COLS: Record<string, string[]> = { pk: ['id', 'k', 'c', 'v'], nopk: ['a', 'b', 'd', 'dt', 'bl'], auto: ['id', 's'] };
-
-async function assertSameAsSource(sim: SimCluster): Promise<void> {
-  const [host, port] = sim.tidbAddr!.split(':');
-  const a = await mysql.createConnection({ host: '127.0.0.1', port: src.port, user: 'root', dateStrings: true, supportBigNumbers: true, bigNumberStrings: true });
-  const b = await mysql.createConnection({ host, port: Number(port), user: 'root', dateStrings: true, supportBigNumbers: true, bigNumberStrings: true });
-  try {
-    for (const [t, cols] of Object.entries(COLS)) {
-      const [x, y] = [await rowsOf(a, t, cols), await rowsOf(b, t, cols)];
-      assert.equal(y.length, x.length, `lc.${t}: ${y.length} rows in the cluster, ${x.length} in MariaDB`);
-      assert.deepEqual(y, x, `lc.${t} rows differ`);
-    }
-  } finally {
-    await a.end();
-    await b.end();
-  }
-}
+const flags = localFlags;
 
 test('local backend through the CLI: exact rows in the simulated cluster, checksum compared, Normal mode at the end', async (t) => {
   const sim = await startSimCluster({ stores: 3, testContext: t });
@@ -77,8 +36,8 @@ test('local backend through the CLI: exact rows in the simulated cluster, checks
   const cfg = writeToml(work, 'l1.toml', `[lightning]\nfile = "${join(work, 'l1.log')}"\nlevel = "debug"\n[checkpoint]\ndsn = "${join(work, 'l1.db')}"\n`);
   const r = await runLightning(['-config', cfg, '-d', dump, ...flags(sim, sorted)]);
   assert.equal(r.exitCode, 0, `${r.stderr}\n${r.stdout}`);
-  for (const tb of Object.keys(TABLES)) assert.match(r.stdout, new RegExp(`\`lc\`\\.\`${tb}\`.*OK: checksum`), r.stdout);
-  await assertSameAsSource(sim);
+  for (const tb of TABLE_NAMES) assert.match(r.stdout, new RegExp(`\`lc\`\\.\`${tb}\`.*OK: checksum`), r.stdout);
+  await assertSameAsSource(src, sim);
   for (const id of sim.storeIds) assert.equal(sim.store(id).modeHistory.at(-1), 'Normal');
   assert.deepEqual(readdirSync(sorted), [], 'engines cleaned up');
   // AUTO_INCREMENT moved past the imported ids
@@ -102,7 +61,7 @@ test('local backend: kill -9 during the import, rerun → exact rows', async (t)
   }
   const r = await runLightning(args);
   assert.equal(r.exitCode, 0, `${r.stderr}\n${r.stdout}`);
-  await assertSameAsSource(sim);
+  await assertSameAsSource(src, sim);
 });
 
 test('local backend: disk-quota reached → clean coded error naming sorted-kv-dir; error-ignore, rerun with a larger quota → exact rows', async (t) => {
@@ -122,7 +81,7 @@ test('local backend: disk-quota reached → clean coded error naming sorted-kv-d
   assert.equal(ig.exitCode, 0, `${ig.stderr}\n${ig.stdout}`);
   const ok = await runLightning(args(big));
   assert.equal(ok.exitCode, 0, `${ok.stderr}\n${ok.stdout}`);
-  await assertSameAsSource(sim);
+  await assertSameAsSource(src, sim);
 });
 
 test('local backend: sorted-kv-dir on a full file system (ENOSPC) → clean coded error; space back, error-ignore, rerun → exact rows', async (t) => {
@@ -145,5 +104,5 @@ test('local backend: sorted-kv-dir on a full file system (ENOSPC) → clean code
   assert.equal(ig.exitCode, 0, `${ig.stderr}\n${ig.stdout}`);
   const ok = await runLightning(args);
   assert.equal(ok.exitCode, 0, `${ok.stderr}\n${ok.stdout}`);
-  await assertSameAsSource(sim);
+  await assertSameAsSource(src, sim);
 });

@@ -5,7 +5,7 @@
 // `make test` runs CRASH_KILLS (default 21) kills; LIGHTNING_RELIABILITY=full runs 60. LIGHTNING_CRASH_SEED replays.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -14,6 +14,7 @@ import { assertSameDatabase } from '../harness/compare.js';
 import { lightningToml, runLightning, startLightning, writeToml } from '../harness/lightning.js';
 import { createCorpus } from './corpus.js';
 import { BACKENDS, phaseOf, type Phase } from './backends.js';
+import { lastMessage, phaseWindows, rng } from './matrix.js';
 
 const FULL = process.env.LIGHTNING_RELIABILITY === 'full';
 const KILLS = Number(process.env.CRASH_KILLS ?? (FULL ? 60 : 21));
@@ -23,11 +24,6 @@ let src: MariaDB;
 let dst: MariaDB;
 let work = '';
 let dumpDir = '';
-
-function rng(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => { s = (s + 0x6d2b79f5) >>> 0; let t = s; t = Math.imul(t ^ (t >>> 15), t | 1); t ^= t + Math.imul(t ^ (t >>> 7), t | 61); return ((t ^ (t >>> 14)) >>> 0) / 4294967296; };
-}
 
 before(async () => {
   [src, dst] = await Promise.all([startMariaDB(), startMariaDB()]);
@@ -88,33 +84,4 @@ for (const backend of BACKENDS) {
     t.diagnostic(`kills by phase reached: ${JSON.stringify(Object.fromEntries(hit))}`);
     for (const p of phases) assert.ok((hit.get(p) ?? 0) > 0, `no kill landed in the ${p} phase: ${JSON.stringify(Object.fromEntries(hit))}`);
   });
-}
-
-/** [start, end) in ms after process start of each phase, from the log's timestamps. */
-function phaseWindows(log: string, t0: number): Record<Phase, [number, number]> {
-  const lines = readFileSync(log, 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l) as { time: string; msg: string });
-  const at = (re: RegExp, last = false) => {
-    const xs = lines.filter((l) => re.test(l.msg));
-    const x = last ? xs[xs.length - 1] : xs[0];
-    return x ? Date.parse(x.time) - t0 : undefined;
-  };
-  const start = at(/data source scanned/) ?? 300;
-  const insert = at(/restore table start/) ?? start + 50;
-  const post = at(/restore table completed/, true) ?? insert + 500;
-  const end = Date.parse(lines[lines.length - 1]!.time) - t0;
-  // the schema phase starts before the log does (node start-up); aim a little early
-  return { schema: [Math.max(0, start - 300), Math.max(start, (start + insert) / 2)], insert: [insert, post], post: [post, end + 20] };
-}
-
-function lastMessage(log: string): string {
-  if (!existsSync(log)) return '(no log yet)';
-  const lines = readFileSync(log, 'utf8').split('\n').filter(Boolean);
-  for (let i = lines.length - 1; i >= 0; i--) {
-    try {
-      return (JSON.parse(lines[i]!) as { msg: string }).msg;
-    } catch {
-      // a line cut by the kill
-    }
-  }
-  return '(empty log)';
 }
