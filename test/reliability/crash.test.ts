@@ -8,13 +8,12 @@ import assert from 'node:assert/strict';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { startMariaDB, type MariaDB } from '../harness/mariadb.js';
 import { assertSameDatabase } from '../harness/compare.js';
-import { lightningToml, runLightning, startLightning, writeToml } from '../harness/lightning.js';
+import { lightningToml, runLightning, writeToml } from '../harness/lightning.js';
 import { createCorpus } from './corpus.js';
-import { BACKENDS, phaseOf, type Phase } from './backends.js';
-import { lastMessage, phaseWindows, rng } from './matrix.js';
+import { BACKENDS, type Phase } from './backends.js';
+import { killAt, phaseWindows, rng } from './matrix.js';
 
 const FULL = process.env.LIGHTNING_RELIABILITY === 'full';
 const KILLS = Number(process.env.CRASH_KILLS ?? (FULL ? 60 : 21));
@@ -58,21 +57,15 @@ for (const backend of BACKENDS) {
 
     const r = rng(SEED);
     const phases: Phase[] = ['schema', 'insert', 'post'];
-    const hit = new Map<Phase, number>();
+    const hit = new Map<Phase | 'done', number>();
     for (let i = 0; i < kills; i++) {
       const phase = phases[i % phases.length]!;
       const [lo, hi] = windows[phase];
       const at = Math.round(lo + r() * (hi - lo));
       const name = `${P}k${i}`;
       const args = run(name);
-      const child = startLightning(args);
-      await sleep(at);
-      child.kill('SIGKILL');
-      const res = await child;
-      const killed = res.signal === 'SIGKILL';
-      const last = killed ? lastMessage(join(work, `${name}.log`)) : '(finished before the kill)';
-      const seen = killed ? phaseOf(last) : 'done';
-      hit.set(seen as Phase, (hit.get(seen as Phase) ?? 0) + 1);
+      const { seen, last } = await killAt(args, at, join(work, `${name}.log`));
+      hit.set(seen, (hit.get(seen) ?? 0) + 1);
       // the rerun: same command, exact data
       const again = await runLightning(args);
       t.diagnostic(`kill #${i}: ${at} ms (aimed at ${phase}), killed in ${seen}: last log "${last}"; rerun exit ${again.exitCode}`);

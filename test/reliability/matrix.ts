@@ -1,7 +1,9 @@
 // What every crash matrix shares: the seeded generator, each phase's window from a clean run's log, and the
 // last message a killed process logged.
 import { existsSync, readFileSync } from 'node:fs';
-import type { Phase } from './backends.js';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { startLightning } from '../harness/lightning.js';
+import { phaseOf, type Phase } from './backends.js';
 
 export function rng(seed: number): () => number {
   let s = seed >>> 0;
@@ -35,4 +37,15 @@ export function lastMessage(log: string): string {
     }
   }
   return '(empty log)';
+}
+
+/** Starts tidb-lightning with `args`, kills it -9 after `at` ms; the phase it was in, from the last line of `log`. */
+export async function killAt(args: string[], at: number, log: string): Promise<{ seen: Phase | 'done'; last: string }> {
+  const child = startLightning(args);
+  await sleep(at);
+  child.kill('SIGKILL');
+  const res = await child;
+  if (res.signal !== 'SIGKILL') return { seen: 'done', last: '(finished before the kill)' };
+  const last = lastMessage(log);
+  return { seen: phaseOf(last), last };
 }
