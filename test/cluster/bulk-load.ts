@@ -4,7 +4,7 @@
 import { recordKey } from '../../src/encode/tablecodec.js';
 import { KVChecksum } from '../../src/encode/checksum.js';
 import { encodeBytes, regionContext, type KvPair, type RegionInfo, type pb } from '../../src/cluster/index.js';
-import { prng } from './sim/faults.js';
+import { prng } from '../harness/prng.js';
 import type { Clients } from './helpers.js';
 
 export interface LoadPlan { table: number; rows: number; seed: number }

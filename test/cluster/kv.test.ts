@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { RunWriter, writeRun, type Entry } from './sim/kv/run.js';
 import { ColumnFamily } from './sim/kv/cf.js';
 import { encodeSimSst, decodeSimSst, readSimSstFile, writeSimSst } from './sim/kv/sim-sst.js';
-import { prng } from './sim/faults.js';
+import { prng } from '../harness/prng.js';
 
 const k = (i: number) => Buffer.from(`key${String(i).padStart(8, '0')}`);
 

@@ -15,7 +15,8 @@ import { startSimCluster, type SimCluster } from '../cluster/sim/index.js';
 import { importerToml, spawnImporter, type TestContext } from '../cluster/importer-fixture.js';
 import { assertSameAsSource, createLocalDump, localFlags } from '../cluster/local-dump.js';
 import type { Phase } from './backends.js';
-import { killAt, phaseWindows, rng } from './matrix.js';
+import { killAt, phaseWindows } from './matrix.js';
+import { prng } from '../harness/prng.js';
 
 const FULL = process.env.LIGHTNING_RELIABILITY === 'full';
 const KILLS = Number(process.env.CRASH_KILLS ?? (FULL ? 21 : 9));
@@ -78,7 +79,7 @@ for (const backend of KV_BACKENDS) {
     const windows = phaseWindows(join(work, `${P}clean2.log`), t0);
     t.diagnostic(`seed ${SEED}; clean run ${Date.now() - t0} ms; windows ${JSON.stringify(windows)}`);
 
-    const r = rng(SEED);
+    const r = prng(SEED);
     const phases: Phase[] = ['schema', 'insert', 'post'];
     const hit = new Map<Phase | 'done', number>();
     for (let i = 0; i < KILLS; i++) {

@@ -13,7 +13,8 @@ import { assertSameDatabase } from '../harness/compare.js';
 import { lightningToml, runLightning, writeToml } from '../harness/lightning.js';
 import { createCorpus } from './corpus.js';
 import { BACKENDS, type Phase } from './backends.js';
-import { killAt, phaseWindows, rng } from './matrix.js';
+import { killAt, phaseWindows } from './matrix.js';
+import { prng } from '../harness/prng.js';
 
 const FULL = process.env.LIGHTNING_RELIABILITY === 'full';
 const KILLS = Number(process.env.CRASH_KILLS ?? (FULL ? 60 : 21));
@@ -55,7 +56,7 @@ for (const backend of BACKENDS) {
     const windows = phaseWindows(join(work, `${P}clean.log`), t0);
     t.diagnostic(`seed ${SEED}; clean run ${Date.now() - t0} ms; windows ${JSON.stringify(windows)}`);
 
-    const r = rng(SEED);
+    const r = prng(SEED);
     const phases: Phase[] = ['schema', 'insert', 'post'];
     const hit = new Map<Phase | 'done', number>();
     for (let i = 0; i < kills; i++) {

@@ -4,18 +4,8 @@
 import { gzipSync } from 'node:zlib';
 import { execFileSync } from 'node:child_process';
 import { crc32c } from '../../src/source/snappy.js';
+import { prng } from '../harness/prng.js';
 
-/** mulberry32: small, fast, good enough to drive mutations */
-export function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 export class Rng {
   readonly next: () => number;

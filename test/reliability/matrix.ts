@@ -1,14 +1,9 @@
-// What every crash matrix shares: the seeded generator, each phase's window from a clean run's log, and the
-// last message a killed process logged.
+// What every crash matrix shares: each phase's window from a clean run's log, the kill, and the last message a
+// killed process logged.
 import { existsSync, readFileSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { startLightning } from '../harness/lightning.js';
 import { phaseOf, type Phase } from './backends.js';
-
-export function rng(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => { s = (s + 0x6d2b79f5) >>> 0; let t = s; t = Math.imul(t ^ (t >>> 15), t | 1); t ^= t + Math.imul(t ^ (t >>> 7), t | 61); return ((t ^ (t >>> 14)) >>> 0) / 4294967296; };
-}
 
 /** [start, end) in ms after process start of each phase, from the log's timestamps. */
 export function phaseWindows(log: string, t0: number): Record<Phase, [number, number]> {

@@ -3,6 +3,7 @@
 // full) before it is served. Chaos: every matching call fails with probability `rate`, the error drawn from a
 // list, by a PRNG seeded per injector. Both are deterministic: call order and the seed decide, not timing.
 import type * as grpc from '@grpc/grpc-js';
+import { prng } from '../../harness/prng.js';
 
 export type FaultError =
   | { kind: 'notLeader'; hint?: boolean }
@@ -62,17 +63,6 @@ interface Armed { f: Fault; seen: number; fired: number }
 
 export interface Hit { error?: FaultError; action?: SimAction }
 
-/** mulberry32: a tiny, well-known 32-bit PRNG; enough to make chaos reproducible from a seed */
-export function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const matches = (pattern: string, service: string, method: string) =>
   pattern === '*' || pattern === method || pattern === `${service}/${method}` || pattern === `${service}/*`;
