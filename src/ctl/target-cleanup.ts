@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { progressTable } from '../backend/tidb/progress.js';
 import { quoteIdent, quoteTable } from '../backend/tidb/values.js';
 import { engineUuid, formatUuid } from '../cluster/engine-uuid.js';
-import { cleanupEngineByUuid } from '../backend/importer/ctl.js';
+import { cleanupEngines } from '../backend/importer/ctl.js';
 import type { TlsOptions } from '../cluster/tls.js';
 import type { DestroyedTable } from '../checkpoint/types.js';
 import type { Config } from '../config/types.js';
@@ -67,10 +67,8 @@ export function removeLocalEngines(sortedKvDir: string, t: DestroyedTable, say: 
 
 /** Importer backend: close and clean up each engine on tikv-importer (closed already, or unknown to it, is fine). */
 export async function cleanupImporterEngines(addr: string, tls: TlsOptions | undefined, t: DestroyedTable, say: (line: string) => void): Promise<void> {
-  for (const id of engineIds(t)) {
-    say(`Closing and cleaning up engine: ${t.tableName} ${id}`);
-    await cleanupEngineByUuid(addr, engineUuid(t.tableName, id), { tls });
-  }
+  const ids = engineIds(t);
+  await cleanupEngines(addr, ids.map((id) => engineUuid(t.tableName, id)), { tls }, (i) => say(`Closing and cleaning up engine: ${t.tableName} ${ids[i]}`));
 }
 
 export function wrapTargetError(tableName: string, e: unknown): LightningError {

@@ -29,9 +29,17 @@ export async function importEngineByUuid(addr: string, u: Buffer, pdAddr: string
 
 /** Closes (if still open) and deletes engine `uuid` of tikv-importer at `addr`. */
 export async function cleanupEngineByUuid(addr: string, u: Buffer, o: EngineCtlOptions = {}): Promise<string> {
-  await withClient(addr, o, async (c) => {
-    await c.closeEngine(u, true);
-    await c.cleanupEngine(u);
-  });
+  await cleanupEngines(addr, [u], o);
   return formatUuid(u);
+}
+
+/** The same for several engines over one connection; `before(i)` runs ahead of the i-th (for a progress line). */
+export async function cleanupEngines(addr: string, uuids: readonly Buffer[], o: EngineCtlOptions = {}, before?: (i: number) => void): Promise<void> {
+  await withClient(addr, o, async (c) => {
+    for (const [i, u] of uuids.entries()) {
+      before?.(i);
+      await c.closeEngine(u, true);
+      await c.cleanupEngine(u);
+    }
+  });
 }
