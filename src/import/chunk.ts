@@ -155,6 +155,7 @@ export async function importChunk(ctx: ChunkContext, engine: EngineWriter, cp: C
   let saved: Promise<void> = Promise.resolve();
   const inflight: Array<Promise<ChunkCommit>> = [];
   let failure: unknown;
+  let lastSaved = Date.now();
   const save = (c: ChunkCommit): void => {
     const bytes = c.pos - last.pos;
     const n = c.rows - last.rows;
@@ -168,7 +169,6 @@ export async function importChunk(ctx: ChunkContext, engine: EngineWriter, cp: C
     // no longer end the process as an unhandled one while the loop is waiting for the parser.
     saved.catch((e: unknown) => { failure ??= e; });
   };
-  let lastSaved = Date.now();
   try {
     for await (const batch of rows(ctx, cp, from)) {
       ctx.signal?.throwIfAborted();
