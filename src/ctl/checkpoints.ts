@@ -4,7 +4,7 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { engineUuid, formatUuid } from '../cluster/engine-uuid.js';
-import { securityTls } from '../cluster/tls.js';
+import { securityTls } from '../cluster/security.js';
 import {
   checkpointOptionsOf, CheckpointStatus as S, isFailed, openCheckpointStore, statusName,
   type CheckpointStore, type DestroyedTable, type TableCheckpoint,

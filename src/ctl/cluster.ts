@@ -6,7 +6,7 @@ import { cleanupEngineByUuid, importEngineByUuid } from '../backend/importer/ctl
 import { ImportSstClient, type ImportMode } from '../cluster/import-sst.js';
 import type { ClientOptions } from '../cluster/rpc.js';
 import { StoreClients } from '../cluster/store-clients.js';
-import { securityTls } from '../cluster/tls.js';
+import { securityTls } from '../cluster/security.js';
 import type { Store } from '../cluster/types.js';
 import type { Config } from '../config/types.js';
 import { ConfigError, formatError, LightningError, Codes } from '../errors.js';

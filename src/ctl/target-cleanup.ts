@@ -8,7 +8,7 @@ import { progressTable } from '../backend/tidb/progress.js';
 import { quoteIdent, quoteTable } from '../backend/tidb/values.js';
 import { engineUuid, formatUuid } from '../cluster/engine-uuid.js';
 import { cleanupEngines } from '../backend/importer/ctl.js';
-import type { TlsOptions } from '../cluster/tls.js';
+import type { TlsOptions } from '../cluster/security.js';
 import type { DestroyedTable } from '../checkpoint/types.js';
 import type { Config } from '../config/types.js';
 import { Codes, DatabaseError, LightningError } from '../errors.js';

@@ -8,7 +8,7 @@ import type { LoadResult } from '../config/load.js';
 import { NotImplementedError } from '../errors.js';
 import type { Logger } from '../log.js';
 import { connOptions } from './target.js';
-import { securityTls } from '../cluster/tls.js';
+import { securityTls } from '../cluster/security.js';
 
 export interface BackendContext {
   config: Config;

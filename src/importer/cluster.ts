@@ -5,7 +5,7 @@ import { encodeBytes } from '../cluster/keys.js';
 import { PdClient } from '../cluster/pd.js';
 import { StoreClients } from '../cluster/store-clients.js';
 import type { ImportMode } from '../cluster/import-sst.js';
-import type { TlsOptions } from '../cluster/tls.js';
+import type { TlsOptions } from '../cluster/security.js';
 import type * as pb from '../cluster/pb.js';
 import { switchMode } from '../backend/local/mode.js';
 import { Codes, LightningError } from '../errors.js';

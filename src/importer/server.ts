@@ -6,7 +6,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import * as grpc from '@grpc/grpc-js';
 import type { ImporterConfig } from '../config/importer.js';
 import { serviceDef } from '../cluster/proto.js';
-import type { TlsOptions } from '../cluster/tls.js';
+import type { TlsOptions } from '../cluster/security.js';
 import type { ImportOptions } from '../backend/local/import-engine.js';
 import { Codes, ConfigError } from '../errors.js';
 import type { Logger } from '../log.js';

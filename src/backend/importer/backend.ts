@@ -13,7 +13,7 @@
 import { PdClient } from '../../cluster/pd.js';
 import { StoreClients } from '../../cluster/store-clients.js';
 import { engineUuid, INDEX_ENGINE_ID } from '../../cluster/engine-uuid.js';
-import type { TlsOptions } from '../../cluster/tls.js';
+import type { TlsOptions } from '../../cluster/security.js';
 import { Codes, LightningError } from '../../errors.js';
 import type { KvBatch } from '../../sort/kv-batch.js';
 import type { Backend, ChunkCommit, ChunkFigures, ChunkRef, ChunkWriter, EngineWriter, TableRef, TableVerification } from '../backend.js';

@@ -8,7 +8,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { ImportKvClient } from '../../cluster/import-kv.js';
 import { uuidString } from '../../cluster/import-kv.js';
-import type { TlsOptions } from '../../cluster/tls.js';
+import type { TlsOptions } from '../../cluster/security.js';
 import type * as pb from '../../cluster/pb.js';
 import { Codes, LightningError } from '../../errors.js';
 import { kvPairs, type KvBatch } from '../../sort/kv-batch.js';

@@ -2,7 +2,7 @@
 // Go's UnsafeCloseEngineWithUUID + Import / Cleanup): close the engine on tikv-importer whatever state it is in,
 // then import it into the cluster behind `pdAddr`, or delete it. The engine argument is parsed by src/ctl/table-arg.
 import { formatUuid } from '../../cluster/engine-uuid.js';
-import type { TlsOptions } from '../../cluster/tls.js';
+import type { TlsOptions } from '../../cluster/security.js';
 import { ImporterClient, type ImporterClientOptions } from './client.js';
 
 export interface EngineCtlOptions extends Omit<ImporterClientOptions, 'tls'> {

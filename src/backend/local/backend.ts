@@ -7,7 +7,7 @@ import { PdClient } from '../../cluster/pd.js';
 import { StoreClients } from '../../cluster/store-clients.js';
 import { engineUuid, formatUuid, INDEX_ENGINE_ID } from '../../cluster/engine-uuid.js';
 import type { ImportMode } from '../../cluster/import-sst.js';
-import type { TlsOptions } from '../../cluster/tls.js';
+import type { TlsOptions } from '../../cluster/security.js';
 import type { TableInfo } from '../../encode/schema/model.js';
 import { DiskQuota } from '../../sort/disk-quota.js';
 import { LocalEngine, type EngineMeta, type EngineOptions } from '../../sort/engine.js';
