@@ -10,7 +10,7 @@
 //
 // KV backends (local, importer) will implement the same shape with `writeKvs` on their engine writer.
 import type { LightningError } from '../errors.js';
-import type { RowBatch } from '../parse/types.js';
+import type { RowBatch, RowDigester } from '../parse/types.js';
 
 export type BackendName = 'tidb' | 'local' | 'importer';
 
@@ -66,6 +66,8 @@ export interface ChunkWriter {
    * every later one of this chunk.
    */
   write(batch: RowBatch): Promise<ChunkCommit>;
+  /** A digester for SQL rows when this writer takes digested batches (see parse/types.ts RowDigester). */
+  digester?(): RowDigester | undefined;
   /** Wait for in-flight writes; the last committed progress. */
   close(): Promise<ChunkCommit>;
 }

@@ -6,7 +6,7 @@ import type { ChunkCommit, ChunkRef, EngineWriter } from '../backend/backend.js'
 import type { ColumnInfo } from '../backend/tidb/columns.js';
 import type { ChunkCheckpoint, CheckpointStore } from '../checkpoint/types.js';
 import { Codes, LightningError, SourceError } from '../errors.js';
-import { makeBatchShaper, makeFieldDecoder, parseCsv, parseParquet, parseSql, type CsvOptions, type RowBatch, type SqlModeFlags } from '../parse/index.js';
+import { makeBatchShaper, makeFieldDecoder, parseCsv, parseParquet, parseSql, type CsvOptions, type RowBatch, type RowDigester, type SqlModeFlags } from '../parse/index.js';
 import { openDataFile, COMPRESSED_SIZE_INF, type ExtraColumn } from '../source/index.js';
 import type { Semaphore } from './limit.js';
 
@@ -73,7 +73,7 @@ async function* throttled(src: AsyncIterable<Buffer>, io: Semaphore): AsyncGener
   }
 }
 
-function parse(ctx: ChunkContext, cp: ChunkCheckpoint, from: ChunkCommit): AsyncGenerator<RowBatch> {
+function parse(ctx: ChunkContext, cp: ChunkCheckpoint, from: ChunkCommit, digester?: () => RowDigester | undefined): AsyncGenerator<RowBatch> {
   const file = cp.path;
   if (cp.type === 'parquet') return parseParquet(join(ctx.root, file), { file, startRow: from.pos });
   const compressed = cp.compression !== 'none';
@@ -83,14 +83,16 @@ function parse(ctx: ChunkContext, cp: ChunkCheckpoint, from: ChunkCommit): Async
   if (cp.type === 'csv') {
     return parseCsv(input, { file, csv: ctx.csv, startOffset: from.pos, columns: from.columns ?? cp.columns, decode });
   }
-  return parseSql(input, { file, startOffset: from.pos, columns: from.columns, inValues: from.pos > cp.offset, ...ctx.sqlMode, decode });
+  // Values as they are (no charset conversion) may go to the writer's digester instead of Row objects.
+  return parseSql(input, { file, startOffset: from.pos, columns: from.columns, inValues: from.pos > cp.offset, ...ctx.sqlMode, decode,
+    digester: decode ? undefined : digester?.() });
 }
 
 /** Parsed batches shaped for the target: ignored columns dropped, extracted route columns appended. */
-async function* rows(ctx: ChunkContext, cp: ChunkCheckpoint, from: ChunkCommit): AsyncGenerator<RowBatch> {
+async function* rows(ctx: ChunkContext, cp: ChunkCheckpoint, from: ChunkCommit, digester?: () => RowDigester | undefined): AsyncGenerator<RowBatch> {
   const extra = ctx.extraColumns.get(cp.path) ?? [];
   if (!ctx.ignoreColumns.length && !extra.length) {
-    yield* parse(ctx, cp, from);
+    yield* parse(ctx, cp, from, digester);
     return;
   }
   const shape = makeBatchShaper({ tableColumns: ctx.columns.map((c) => c.name), ignoreColumns: ctx.ignoreColumns, extraColumns: extra, file: cp.path, table: ctx.tableName });
@@ -125,12 +127,14 @@ class ColumnCheck {
       }
       this.want = b.columns ? b.columns.length : this.ctx.columns.length;
     }
-    for (const r of b.rows) {
-      if (r.fields.length !== this.want) {
-        throw new SourceError(Codes.ColumnCount, `row has ${r.fields.length} values but ${this.want} were expected`,
-          { file: this.file, table: this.ctx.tableName, offset: r.offset, row: r.rowNo, expected: `${this.want} values${b.columns ? ` (${b.columns.join(', ')})` : ` (the columns of ${this.ctx.tableName})`}` });
-      }
-    }
+    const odd = b.digest?.odd;
+    if (odd) this.fail(b, odd.values, odd.offset, odd.rowNo);
+    for (const r of b.rows) if (r.fields.length !== this.want) this.fail(b, r.fields.length, r.offset, r.rowNo);
+  }
+
+  private fail(b: RowBatch, values: number, offset: number, row: number): never {
+    throw new SourceError(Codes.ColumnCount, `row has ${values} values but ${this.want} were expected`,
+      { file: this.file, table: this.ctx.tableName, offset, row, expected: `${this.want} values${b.columns ? ` (${b.columns.join(', ')})` : ` (the columns of ${this.ctx.tableName})`}` });
   }
 }
 
@@ -170,10 +174,10 @@ export async function importChunk(ctx: ChunkContext, engine: EngineWriter, cp: C
     saved.catch((e: unknown) => { failure ??= e; });
   };
   try {
-    for await (const batch of rows(ctx, cp, from)) {
+    for await (const batch of rows(ctx, cp, from, writer.digester?.bind(writer))) {
       ctx.signal?.throwIfAborted();
       if (ctx.pause?.paused) await ctx.pause.wait(ctx.signal);
-      if (!batch.rows.length) continue;
+      if (!batch.rows.length && !batch.digest) continue;
       check.check(batch);
       const p = writer.write(batch);
       p.then(save, (e: unknown) => { failure ??= e; });

@@ -5,7 +5,7 @@
 // Without ANSI_QUOTES, `"..."` is a string in values and accepted as a name in table/column lists (Go does too).
 // `decode` converts string values from data-character-set (Go converts only CSV; for SQL this is ours).
 import { Codes, SourceError, type Code, type ErrorContext } from '../errors.js';
-import { FieldKind, type Row, type RowBatch } from './types.js';
+import { FieldKind, type Row, type RowBatch, type RowDigester } from './types.js';
 import { SliceField } from './field.js';
 import { ChunkReader, DEFAULT_BATCH_BYTES, DEFAULT_BATCH_ROWS, DEFAULT_MAX_ROW_SIZE } from './reader.js';
 
@@ -32,6 +32,8 @@ export interface SqlParseOptions {
   decode?: (value: Buffer, ctx: ErrorContext & { file: string }) => Buffer;
   batchBytes?: number;
   batchRows?: number;
+  /** rows go to this digester instead of Row objects; batches then carry its digests (types.ts RowDigester) */
+  digester?: RowDigester;
 }
 
 const NEED = -1; // ran out of buffered bytes: refill and restart the unit
@@ -85,6 +87,12 @@ class SqlParser {
   private oddEscape = false;
   private readonly noBs: boolean;
   private readonly ansi: boolean;
+  private readonly digester: RowDigester | undefined;
+  /** with a digester: the one object plain numbers, unescaped strings and NULL are handed out in */
+  private readonly reuse = SliceField.of(FieldKind.Null);
+  /** offsets of the last row parsed */
+  rowOffset = 0;
+  rowEnd = 0;
 
   constructor(readonly o: SqlParseOptions) {
     const start = o.startOffset ?? 0;
@@ -94,6 +102,15 @@ class SqlParser {
     this.rowNo = (o.firstRowNo ?? 1) - 1;
     this.noBs = o.noBackslashEscapes ?? false;
     this.ansi = o.ansiQuotes ?? false;
+    this.digester = o.digester;
+  }
+
+  /** a slice value: a new field, or with a digester the reused one (the digester keeps positions, not objects) */
+  private slice(kind: FieldKind, src: Buffer, start: number, end: number): SliceField {
+    if (!this.digester) return new SliceField(kind, src, start, end);
+    const v = this.reuse;
+    v.kind = kind; v.src = src; v.start = start; v.end = end;
+    return v;
   }
 
   setBuf(buf: Buffer, base: number, eof: boolean): void {
@@ -305,7 +322,10 @@ class SqlParser {
     if (p >= end) { this.need(p, "'(' starting a row"); return Step.Need; }
     if (b[p] !== 0x28) throw this.err(Codes.Syntax, `unexpected ${this.show(p)}`, p, "'(' starting a row");
     const start = p;
+    const d = this.digester;
     const fields: SliceField[] = [];
+    let n = 0;
+    d?.beginRow(this.columns);
     p++;
     // LOAD DATA compatibility of the whole row: no whitespace/comments inside, one quote byte for all strings
     let plain = 1;
@@ -314,10 +334,12 @@ class SqlParser {
       if (q === NEED) return Step.Need;
       if (q !== p) { plain = 0; p = q; }
       if (p >= end) { this.need(p, 'a value'); return Step.Need; }
-      if (b[p] === 0x29 && fields.length === 0) { p++; plain = 0; break; }
+      if (b[p] === 0x29 && n === 0) { p++; plain = 0; break; }
       p = this.value(p);
       if (p === NEED) return Step.Need;
-      fields.push(this.val);
+      if (d) d.field(this.val, this.val === this.reuse);
+      else fields.push(this.val);
+      n++;
       const vp = this.valPlain;
       if (vp !== 1 && plain !== 0) plain = vp !== 0 && (plain === 1 || plain === vp) ? vp : 0;
       if (p < end && b[p] === 0x2c) { p++; continue; } // fast path: no space after a value
@@ -335,7 +357,10 @@ class SqlParser {
       throw this.err(Codes.RowTooLarge, `row is larger than the maximum row size ${max} bytes`, start, `a row of at most ${max} bytes`);
     }
     this.rowNo++;
-    this.row = { fields, offset: this.base + start, end: this.base + p, rowNo: this.rowNo, src: b, srcStart: start, plain };
+    this.rowOffset = this.base + start;
+    this.rowEnd = this.base + p;
+    if (d) d.endRow(b, start, this.rowOffset, this.rowEnd, this.rowNo, plain);
+    else this.row = { fields, offset: this.rowOffset, end: this.rowEnd, rowNo: this.rowNo, src: b, srcStart: start, plain };
     this.st = St.AfterRow;
     this.consumed = p;
     return Step.Row;
@@ -366,7 +391,7 @@ class SqlParser {
       let i = p + 1;
       while (i < end && IS_NUM[b[i]!]) i++;
       if (i >= end && !this.eof) return this.need(p, 'end of the number');
-      this.val = new SliceField(FieldKind.Num, b, p, i);
+      this.val = this.slice(FieldKind.Num, b, p, i);
       this.valPlain = 1;
       return i;
     }
@@ -376,7 +401,7 @@ class SqlParser {
       if (i >= end && !this.eof) return this.need(p, 'end of the word');
       const len = i - p;
       if (len === 4 && (c | 0x20) === 0x6e && (b[p + 1]! | 0x20) === 0x75 && (b[p + 2]! | 0x20) === 0x6c && (b[p + 3]! | 0x20) === 0x6c) {
-        this.val = new SliceField(FieldKind.Null, EMPTY, 0, 0);
+        this.val = this.slice(FieldKind.Null, EMPTY, 0, 0);
         // LOAD DATA reads only an upper-case bare NULL as NULL
         this.valPlain = c === 0x4e && b[p + 1] === 0x55 && b[p + 2] === 0x4c && b[p + 3] === 0x4c ? 1 : 0;
         return i;
@@ -401,7 +426,7 @@ class SqlParser {
         if (r >= end) return this.need(p, 'a literal after the introducer');
         r = this.value(r);
         if (r === NEED) return NEED;
-        const v = this.val;
+        const v = this.val = new SliceField(this.val.kind, this.val.src, this.val.start, this.val.end);
         if (v.kind === FieldKind.Null || v.kind === FieldKind.Num || v.kind === FieldKind.Word) {
           throw this.err(Codes.Syntax, `charset introducer ${intro} before a non-string literal`, p, 'a string or hex literal');
         }
@@ -471,7 +496,7 @@ class SqlParser {
       break;
     }
     this.oddEscape = false;
-    this.val = escaped ? SliceField.of(FieldKind.Str, this.unescape(p + 1, close, q)) : new SliceField(FieldKind.Str, b, p + 1, close);
+    this.val = escaped ? SliceField.of(FieldKind.Str, this.unescape(p + 1, close, q)) : this.slice(FieldKind.Str, b, p + 1, close);
     return close + 1;
   }
 
@@ -498,8 +523,8 @@ export async function* parseSql(input: AsyncIterable<Buffer>, opts: SqlParseOpti
   const maxRow = opts.maxRowSize ?? DEFAULT_MAX_ROW_SIZE;
   const rd = new ChunkReader(input, opts.startOffset ?? 0, opts.file, maxRow);
   const p = new SqlParser(opts);
-  const batchBytes = opts.batchBytes ?? DEFAULT_BATCH_BYTES;
-  const batchRows = opts.batchRows ?? DEFAULT_BATCH_ROWS;
+  const batchBytes = opts.batchBytes ?? opts.digester?.batchBytes ?? DEFAULT_BATCH_BYTES;
+  const batchRows = opts.batchRows ?? opts.digester?.batchRows ?? DEFAULT_BATCH_ROWS;
   let rows: Row[] = [];
   let batchStart = 0;
   let cols = p.columns, verb = p.verb;
@@ -508,9 +533,19 @@ export async function* parseSql(input: AsyncIterable<Buffer>, opts: SqlParseOpti
     await rd.fill(0, 1);
     let pos = (opts.startOffset ?? 0) === 0 ? await rd.bomLength() : 0; // consumed prefix of p.buf; the next unit starts here
     p.setBuf(rd.buf, rd.base, rd.eof);
+    const dg = opts.digester;
+    let digested = 0;
+    const flush = (): RowBatch => {
+      digested = 0;
+      return { rows: [], digest: dg!.take(), columns: cols, verb };
+    };
     for (;;) {
       const s = p.step(pos);
-      if (s === Step.Row) {
+      if (s === Step.Row && dg) {
+        if (digested++ === 0) batchStart = p.rowOffset;
+        pos = p.consumed;
+        if (digested >= batchRows || p.rowEnd - batchStart >= batchBytes) yield flush();
+      } else if (s === Step.Row) {
         const row = p.row!;
         if (decode) {
           for (const f of row.fields) {
@@ -533,6 +568,7 @@ export async function* parseSql(input: AsyncIterable<Buffer>, opts: SqlParseOpti
           yield { rows, columns: cols, verb };
           rows = [];
         }
+        if (digested && (p.verb !== verb || !sameCols(p.columns, cols))) yield flush();
         cols = p.columns; verb = p.verb;
       } else if (s === Step.Skip) {
         pos = p.consumed;
@@ -549,6 +585,7 @@ export async function* parseSql(input: AsyncIterable<Buffer>, opts: SqlParseOpti
       }
     }
     if (rows.length) yield { rows, columns: cols, verb };
+    if (digested) yield flush();
   } finally {
     await rd.close();
   }

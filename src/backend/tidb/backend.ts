@@ -100,7 +100,7 @@ export class TidbBackend implements Backend {
     const settings: WriterSettings = {
       schema: table.schema, table: table.table, taskId: o.taskId, taskInfoSchema: this.schema, onDuplicate: o.onDuplicate,
       batchSize: Math.min(o.batchSize ?? DEFAULT_LOGICAL_BATCH_SIZE, max), batchRows: o.batchRows ?? DEFAULT_LOGICAL_BATCH_ROWS,
-      noBackslashEscapes: this.noBackslash, retry: o.retry ?? {}, logger: o.logger,
+      noBackslashEscapes: this.noBackslash, retry: o.retry ?? {}, logger: o.logger, tableColumns: cols.length,
       load: this.loadData ? loadPlanner(cols) : undefined,
       onLoadRefused: (e: unknown) => {
         if (this.loadData) o.logger?.warn({ err: (e as Error).message }, 'the target refuses LOAD DATA LOCAL; using INSERT statements');

@@ -179,12 +179,15 @@ export class RowHasher {
   private map: number[] = [];
   private mapFor: string[] | null | undefined = undefined;
   private absent = '';
+  /** the first reason since takeWhy() why some value's stored form cannot be predicted */
+  private why = '';
 
   constructor(cols: ColumnInfo[]) {
     this.hashed = hashedColumns(cols);
   }
 
-  private prepare(columns: string[] | null): void {
+  /** Map the hashed columns to the fields of rows with this column list (null = table order). */
+  prepare(columns: string[] | null): void {
     if (this.mapFor === columns) return;
     this.mapFor = columns;
     this.absent = '';
@@ -198,48 +201,58 @@ export class RowHasher {
     if (miss.length) this.absent = `column(s) ${miss.join(', ')} not in the file (filled by the server)`;
   }
 
+  /** The reason some row hashed since the last call is unverifiable, or ''. */
+  takeWhy(): string {
+    const w = this.why;
+    this.why = '';
+    return w;
+  }
+
   /** Hash rows; returns [sum of row hashes (fits a double for <= 2^21 rows), unverifiable reason or ''] */
   hashRows(rows: Row[], columns: string[] | null): [bigint, string] {
     this.prepare(columns);
-    let why = this.absent;
+    this.why = '';
     let sum = 0;
+    for (const row of rows) sum += this.hashRow(row.fields, row.rowNo);
+    return [BigInt(sum), this.takeWhy()];
+  }
+
+  /** CRC32 of one row's canonical text; `fields` are the row's values in the order prepare() was given. */
+  hashRow(fields: ArrayLike<Field>, rowNo: number): number {
+    if (this.absent && !this.why) this.why = this.absent;
+    let crc = CRC32_INIT;
     const out = this.scratch;
     const hashed = this.hashed;
     const map = this.map;
-    for (const row of rows) {
-      let crc = CRC32_INIT;
-      const fields = row.fields;
-      for (let i = 0; i < hashed.length; i++) {
-        if (i) crc = crc32Byte(crc, SEP);
-        const fi = map[i]!;
-        if (fi < 0) continue;
-        const f = fields[fi];
-        if (!f) { why ||= `row has fewer fields than columns`; continue; }
-        const c = hashed[i]!;
-        // Fast paths straight from the parser's bytes (no view, no copy): strings as they are, CHAR without its
-        // trailing spaces, integers already in canonical form. Everything else goes through canon().
-        if (isSlice(f) && (f.kind === FieldKind.Str || f.kind === FieldKind.Num)) {
-          const k = f.kind === FieldKind.Num ? 'num' : c.kind;
-          if (k === 'bytes') { crc = crc32Update(crc, f.src, f.start, f.end); continue; }
-          if (k === 'char') {
-            let e = f.end;
-            while (e > f.start && f.src[e - 1] === 0x20) e--;
-            crc = crc32Update(crc, f.src, f.start, e);
-            continue;
-          }
-          if ((k === 'int' || (k === 'num' && c.kind === 'int')) && plainInt(f.src, f.start, f.end) &&
-            !(c.autoIncrement && f.end - f.start === 1 && f.src[f.start] === 0x30)) {
-            crc = crc32Update(crc, f.src, f.start, f.end);
-            continue;
-          }
+    for (let i = 0; i < hashed.length; i++) {
+      if (i) crc = crc32Byte(crc, SEP);
+      const fi = map[i]!;
+      if (fi < 0) continue;
+      const f = fi < fields.length ? fields[fi] : undefined;
+      if (!f) { this.why ||= `row has fewer fields than columns`; continue; }
+      const c = hashed[i]!;
+      // Fast paths straight from the parser's bytes (no view, no copy): strings as they are, CHAR without its
+      // trailing spaces, integers already in canonical form. Everything else goes through canon().
+      if (isSlice(f) && (f.kind === FieldKind.Str || f.kind === FieldKind.Num)) {
+        const k = f.kind === FieldKind.Num ? 'num' : c.kind;
+        if (k === 'bytes') { crc = crc32Update(crc, f.src, f.start, f.end); continue; }
+        if (k === 'char') {
+          let e = f.end;
+          while (e > f.start && f.src[e - 1] === 0x20) e--;
+          crc = crc32Update(crc, f.src, f.start, e);
+          continue;
         }
-        out.reset();
-        const r = canon(c, f, out);
-        if (r && !why) why = `${r} (row ${row.rowNo})`;
-        crc = crc32Update(crc, out.buf, 0, out.len);
+        if ((k === 'int' || (k === 'num' && c.kind === 'int')) && plainInt(f.src, f.start, f.end) &&
+          !(c.autoIncrement && f.end - f.start === 1 && f.src[f.start] === 0x30)) {
+          crc = crc32Update(crc, f.src, f.start, f.end);
+          continue;
+        }
       }
-      sum += crc32Final(crc);
+      out.reset();
+      const r = canon(c, f, out);
+      if (r && !this.why) this.why = `${r} (row ${rowNo})`;
+      crc = crc32Update(crc, out.buf, 0, out.len);
     }
-    return [BigInt(sum), why];
+    return crc32Final(crc);
   }
 }

@@ -75,9 +75,9 @@ function tlsFailure(e: unknown): string | undefined {
 }
 
 /** One-shot LOAD DATA LOCAL payloads, keyed by the file name in the statement. */
-const infiles = new Map<string, Buffer>();
+const infiles = new Map<string, Buffer[]>();
 let infileSeq = 0;
-export function registerInfile(data: Buffer): string {
+export function registerInfile(data: Buffer[]): string {
   const name = `lightning-${process.pid}-${++infileSeq}`;
   infiles.set(name, data);
   return name;
@@ -90,7 +90,7 @@ function infileStream(name: string): Readable {
   if (!data) throw new Error(`unknown LOCAL INFILE '${name}'`);
   // packets must stay under 16 MiB
   const parts: Buffer[] = [];
-  for (let i = 0; i < data.length; i += 1 << 20) parts.push(data.subarray(i, Math.min(data.length, i + (1 << 20))));
+  for (const b of data) for (let i = 0; i < b.length; i += 1 << 20) parts.push(b.subarray(i, Math.min(b.length, i + (1 << 20))));
   return Readable.from(parts);
 }
 

@@ -17,10 +17,20 @@ import type { ColumnInfo } from './columns.js';
 import { quoteIdent } from './values.js';
 
 export interface LoadRun {
-  /** the row text, a view into the parser's buffer */
-  data: Buffer;
+  /**
+   * The row text, views into the parser's buffers. Inside a part rows are separated by `,` and whitespace;
+   * between parts there is nothing: LOAD DATA reads `(…)(…)` as two lines, an INSERT gets `,` between parts.
+   */
+  parts: Buffer[];
   rows: number;
   quote: number;
+  /** false: rows LOAD DATA would read differently, sent as INSERT … VALUES <text> (default true) */
+  load?: boolean;
+}
+
+/** The VALUES list of a run: its parts joined by `,` (latin1: one char per byte). */
+export function runValues(r: LoadRun): string {
+  return r.parts.length === 1 ? r.parts[0]!.toString('latin1') : r.parts.map((b) => b.toString('latin1')).join(',');
 }
 
 /** Column kinds a bare number may go to with the same result through LOAD DATA as through INSERT. */
@@ -30,6 +40,58 @@ const NUM_OK_TYPES = new Set(['float', 'double', 'real']);
 export interface LoadPlanner {
   /** Runs covering exactly `rows` (in order), or undefined when some row must go as INSERT. */
   plan(rows: Row[], columns: string[] | null): LoadRun[] | undefined;
+  /** For each value of rows with this column list: 1 where a bare number must not go through LOAD DATA. */
+  numberBarred(columns: string[] | null): Uint8Array;
+}
+
+/**
+ * Groups consecutive rows into runs, one statement each: rows that are LOAD-DATA-readable with one quote byte,
+ * or rows that are not readable at all. Rows of one INSERT that follow each other in one buffer share a part.
+ */
+export class RunBuilder {
+  private runs: LoadRun[] = [];
+  private parts: Buffer[] = [];
+  private src: Buffer | undefined;
+  private start = 0;
+  private end = 0;
+  private rows = 0;
+  /** 1 = no quoted value yet */
+  private quote = 1;
+  private load = true;
+
+  /** Row text src[start, end); plain as Row.plain, load = the row may go through LOAD DATA at all. */
+  add(src: Buffer, start: number, end: number, plain: number, load: boolean): void {
+    if (this.rows && (this.load !== load || (load && plain !== 1 && this.quote !== 1 && plain !== this.quote))) this.flush();
+    if (this.src !== src || !onlyComma(src, this.end, start)) {
+      this.part();
+      this.src = src; this.start = start;
+    }
+    this.load = load;
+    if (load && plain !== 1) this.quote = plain;
+    this.end = end;
+    this.rows++;
+  }
+
+  take(): LoadRun[] {
+    this.flush();
+    const r = this.runs;
+    this.runs = [];
+    return r;
+  }
+
+  private part(): void {
+    if (this.src) this.parts.push(this.src.subarray(this.start, this.end));
+    this.src = undefined;
+  }
+
+  private flush(): void {
+    this.part();
+    if (!this.rows) return;
+    this.runs.push({ parts: this.parts, rows: this.rows, quote: this.quote === 1 ? 0x22 : this.quote, load: this.load });
+    this.parts = [];
+    this.rows = 0;
+    this.quote = 1;
+  }
 }
 
 /** undefined when the table can never take the fast path (BIT/geometry columns: LOAD DATA reads them as text). */
@@ -37,43 +99,29 @@ export function loadPlanner(cols: ColumnInfo[]): LoadPlanner | undefined {
   if (cols.some((c) => c.kind === 'bit' || (c.kind === 'opaque' && !NUM_OK_TYPES.has(c.dataType) && c.dataType !== 'json'))) return undefined;
   const numBad = (c: ColumnInfo) => !NUM_OK.has(c.kind) && !NUM_OK_TYPES.has(c.dataType);
   const byName = new Map(cols.map((c) => [c.name.toLowerCase(), c]));
-  let forCols: string[] | null | undefined;
-  let strictIdx: number[] = [];
+  let barredFor: string[] | null | undefined;
+  let barred: Uint8Array = new Uint8Array(0);
+  const numberBarred = (columns: string[] | null): Uint8Array => {
+    if (barredFor !== columns) {
+      barredFor = columns;
+      const list = columns ? columns.map((n) => byName.get(n.toLowerCase())) : cols;
+      barred = Uint8Array.from(list, (c) => (!c || numBad(c) ? 1 : 0));
+    }
+    return barred;
+  };
+  const runs = new RunBuilder();
   return {
+    numberBarred,
     plan(rows, columns) {
-      if (forCols !== columns) {
-        forCols = columns;
-        const list = columns ? columns.map((n) => byName.get(n.toLowerCase())) : cols;
-        strictIdx = [];
-        list.forEach((c, i) => { if (!c || numBad(c)) strictIdx.push(i); });
-      }
-      const runs: LoadRun[] = [];
-      let first: Row | undefined;
-      let last: Row | undefined;
-      let quote = 1;
-      let n = 0;
-      const flush = () => {
-        if (!first || !last) return;
-        const s = first.srcStart!;
-        runs.push({ data: first.src!.subarray(s, s + (last.end - first.offset)), rows: n, quote: quote === 1 ? 0x22 : quote });
-      };
+      const bar = numberBarred(columns);
       for (const r of rows) {
         const p = r.plain;
         if (!p || !r.src) return undefined;
-        for (const i of strictIdx) if (r.fields[i]?.kind === FieldKind.Num) return undefined;
-        const joins = last !== undefined && last.src === r.src && (p === 1 || quote === 1 || p === quote) && onlyComma(r.src, last.srcStart! + (last.end - last.offset), r.srcStart!);
-        if (!joins) {
-          flush();
-          first = r;
-          quote = 1;
-          n = 0;
-        }
-        if (p !== 1) quote = p;
-        last = r;
-        n++;
+        const fs = r.fields;
+        for (let i = 0; i < fs.length; i++) if (bar[i] && fs[i]!.kind === FieldKind.Num) return undefined;
+        runs.add(r.src, r.srcStart!, r.srcStart! + (r.end - r.offset), p, true);
       }
-      flush();
-      return runs;
+      return runs.take();
     },
   };
 }

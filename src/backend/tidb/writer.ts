@@ -13,7 +13,8 @@ import { backoffMs, isTransient, type Conn, type ConnPool, type RetryOptions } f
 import { advanceSql, readProgress } from './progress.js';
 import { appendSqlValue, ByteBuf, quoteIdent, tableKey } from './values.js';
 import { dropInfile, registerInfile } from './conn.js';
-import { loadDataSql, type LoadPlanner, type LoadRun } from './load-data.js';
+import { loadDataSql, runValues, type LoadPlanner, type LoadRun } from './load-data.js';
+import { LoadDigester, type LoadDigest } from './digest.js';
 
 export type OnDuplicate = 'error' | 'replace' | 'ignore';
 
@@ -34,6 +35,8 @@ export interface WriterSettings {
   load?: LoadPlanner;
   /** the target refused LOAD DATA LOCAL: stop trying for the rest of the task */
   onLoadRefused?: (e: unknown) => void;
+  /** number of columns of the table (a row without a column list has one value each) */
+  tableColumns: number;
 }
 
 /** What one transaction sends: LOAD DATA runs (with INSERTs as the fallback) or INSERT statements. */
@@ -60,7 +63,13 @@ export class TidbChunkWriter implements ChunkWriter {
     this.tail = Promise.resolve(from);
   }
 
+  /** With the LOAD DATA path on: a digester for the SQL parser, whose batches write() then takes. */
+  digester(): LoadDigester | undefined {
+    return this.s.load ? new LoadDigester(this.s.load, this.hasher, this.s.tableColumns, this.s.batchRows) : undefined;
+  }
+
   write(batch: RowBatch): Promise<ChunkCommit> {
+    if (batch.digest) return this.writeDigest(batch.digest as LoadDigest, batch.columns);
     let p = this.tail;
     for (let i = 0; i < batch.rows.length; i += this.s.batchRows) {
       const rows = batch.rows.length <= this.s.batchRows ? batch.rows : batch.rows.slice(i, i + this.s.batchRows);
@@ -69,9 +78,19 @@ export class TidbChunkWriter implements ChunkWriter {
       // followed by the same row text (valid SQL with the same values: the parser vouched for it).
       const columns = batch.columns;
       const stmts = runs ? undefined : this.statements(rows, columns);
-      p = this.commitTxn({ runs, statements: () => stmts ?? runs!.map((r) => this.head(columns) + r.data.toString('latin1')) }, this.delta(rows, columns, batch.sourceColumns === undefined ? columns : batch.sourceColumns), p);
+      p = this.commitTxn({ runs, statements: () => stmts ?? runs!.map((r) => this.head(columns) + runValues(r)) }, this.delta(rows, columns, batch.sourceColumns === undefined ? columns : batch.sourceColumns), p);
     }
     // Later batches of this chunk must not commit past a failed one; keep the rejection on the chain.
+    this.tail = p;
+    p.then((c) => { this.last = c; }, () => undefined);
+    return p;
+  }
+
+  /** One transaction per digest (the digester's batches keep to batchRows). */
+  private writeDigest(g: LoadDigest, columns: string[] | null): Promise<ChunkCommit> {
+    const d: Delta = { rows: g.rows, end: g.end, checksum: g.checksum, why: g.why, columns, resumeColumns: columns, first: g.first };
+    const head = this.head(columns);
+    const p = this.commitTxn({ runs: g.runs, statements: () => g.runs.map((r) => head + runValues(r)) }, d, this.tail);
     this.tail = p;
     p.then((c) => { this.last = c; }, () => undefined);
     return p;
@@ -125,8 +144,13 @@ export class TidbChunkWriter implements ChunkWriter {
     const s = this.s;
     if (w.runs && s.load) {
       let ok = true;
+      let affected = 0;
       for (const run of w.runs) {
-        const name = registerInfile(run.data);
+        if (run.load === false) { // rows LOAD DATA would read differently: their text as an INSERT
+          affected += ((await conn.query(this.head(d.columns) + runValues(run))) as unknown as [{ affectedRows: number }])[0].affectedRows;
+          continue;
+        }
+        const name = registerInfile(run.parts);
         let r: { affectedRows: number; warningStatus: number };
         try {
           [r] = await conn.query(loadDataSql(name, s.schema, s.table, d.columns, run.quote, s.noBackslashEscapes)) as unknown as [typeof r];
@@ -140,8 +164,9 @@ export class TidbChunkWriter implements ChunkWriter {
         }
         // LOCAL skips duplicates and turns errors into warnings: any difference means INSERT must decide.
         if (r.affectedRows !== run.rows || r.warningStatus !== 0) { ok = false; break; }
+        affected += run.rows;
       }
-      if (ok) return { affected: d.rows, viaLoad: true };
+      if (ok) return { affected, viaLoad: true };
       await conn.query('ROLLBACK');
       await conn.query('BEGIN');
       s.logger?.debug({ table: `${s.schema}.${s.table}`, file: this.chunk.path, offset: d.first.offset }, 'LOAD DATA fast path declined; sending INSERT statements');

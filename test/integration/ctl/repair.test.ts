@@ -54,10 +54,10 @@ test('bad data: the failed table is destroyed by tidb-lightning-ctl, the fixed f
     { name: 'a', ddl: ddl('a'), data: inserts('a', 1, 4, 50) },
     { name: 'c', ddl: nopk('c'), data: inserts('c', 1, 3, 50) },
   ];
-  // more rows than one parser batch (8192) before the bad statement: the failed run commits some of b
+  // more rows than one transaction (logical-import-batch-rows) before the bad statement: the failed run commits some of b
   const bad = `${inserts('b', 1, 45, 200)}INSERT INTO \`b\` VALUES (9001,'x','y') garbage;\n${inserts('b', 9002, 1, 10)}`;
   const dir = writeMydumperDir(join(work, 'rp1'), 'rp1', [...good, { name: 'b', ddl: nopk('b'), data: bad }]);
-  const cfg = config('rp1', dir);
+  const cfg = config('rp1', dir, '[tikv-importer]\nlogical-import-batch-rows = 4096');
   const args = ['-config', cfg, ...targetFlags(db)];
 
   const first = await runLightning(args);
