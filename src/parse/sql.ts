@@ -83,6 +83,8 @@ class SqlParser {
   private val: SliceField = SliceField.of(FieldKind.Null);
   /** LOAD DATA compatibility of the last value: 0 no, 1 bare (number, NULL), else its quote byte (see Row.plain) */
   private valPlain = 0;
+  /** the last value means what its text says on a binary connection (no N'..' or converting introducer) */
+  private valVerbatim = true;
   /** the last unescaped string had an escape LOAD DATA reads differently (\% \_ \N) */
   private oddEscape = false;
   private readonly noBs: boolean;
@@ -323,8 +325,9 @@ class SqlParser {
     if (b[p] !== 0x28) throw this.err(Codes.Syntax, `unexpected ${this.show(p)}`, p, "'(' starting a row");
     const start = p;
     const d = this.digester;
-    const fields: SliceField[] = [];
+    const fields: SliceField[] | undefined = d ? undefined : [];
     let n = 0;
+    let verbatim = true;
     d?.beginRow(this.columns);
     p++;
     // LOAD DATA compatibility of the whole row: no whitespace/comments inside, one quote byte for all strings
@@ -338,8 +341,9 @@ class SqlParser {
       p = this.value(p);
       if (p === NEED) return Step.Need;
       if (d) d.field(this.val, this.val === this.reuse);
-      else fields.push(this.val);
+      else fields!.push(this.val);
       n++;
+      if (!this.valVerbatim) verbatim = false;
       const vp = this.valPlain;
       if (vp !== 1 && plain !== 0) plain = vp !== 0 && (plain === 1 || plain === vp) ? vp : 0;
       if (p < end && b[p] === 0x2c) { p++; continue; } // fast path: no space after a value
@@ -359,8 +363,8 @@ class SqlParser {
     this.rowNo++;
     this.rowOffset = this.base + start;
     this.rowEnd = this.base + p;
-    if (d) d.endRow(b, start, this.rowOffset, this.rowEnd, this.rowNo, plain);
-    else this.row = { fields, offset: this.rowOffset, end: this.rowEnd, rowNo: this.rowNo, src: b, srcStart: start, plain };
+    if (d) d.endRow(b, start, this.rowOffset, this.rowEnd, this.rowNo, plain, verbatim);
+    else this.row = { fields: fields!, offset: this.rowOffset, end: this.rowEnd, rowNo: this.rowNo, src: b, srcStart: start, plain };
     this.st = St.AfterRow;
     this.consumed = p;
     return Step.Row;
@@ -370,6 +374,7 @@ class SqlParser {
   private value(p: number): number {
     const b = this.buf, end = this.end;
     const c = b[p]!;
+    this.valVerbatim = true;
     if (c === 0x27 || c === 0x22) {
       if (c === 0x22 && this.ansi) {
         throw this.err(Codes.Syntax, 'double-quoted identifier where a value was expected (sql-mode ANSI_QUOTES)', p, "a value ('string', number, NULL, 0x..)");
@@ -416,6 +421,7 @@ class SqlParser {
           if (lc === 0x78) this.val = SliceField.of(FieldKind.Bin, this.hex(v.start, v.end, p, v.src, true));
           else if (lc === 0x62) this.val = SliceField.of(FieldKind.Bits, this.bits(v.start, v.end, p, v.src));
           this.valPlain = 0;
+          this.valVerbatim = lc !== 0x6e; // N'..' is converted from utf8 by the server; the value is its bytes
           return r;
         }
       }
@@ -432,6 +438,7 @@ class SqlParser {
         }
         if (intro === '_BINARY' && v.kind === FieldKind.Str) v.kind = FieldKind.Bin;
         this.valPlain = 0;
+        this.valVerbatim = intro === '_BINARY'; // other introducers convert on the server; the value is its bytes
         return r;
       }
       this.val = new SliceField(FieldKind.Word, b, p, i);

@@ -70,8 +70,11 @@ export interface RowDigester<D extends RowDigest = RowDigest> {
   beginRow(columns: string[] | null): void;
   /** The row's next value; when `transient`, the parser reuses the object: keep its kind and positions, not it. */
   field(f: Field & { src: Buffer; start: number; end: number }, transient: boolean): void;
-  /** The row `src[start, start + end - offset)` ends (offsets as in Row); `plain` as Row.plain. */
-  endRow(src: Buffer, start: number, offset: number, end: number, rowNo: number, plain: number): void;
+  /**
+   * The row `src[start, start + end - offset)` ends (offsets as in Row); `plain` as Row.plain; `verbatim` = its
+   * text, run on a binary connection, stores the values as parsed (false: an N'..' or charset introducer).
+   */
+  endRow(src: Buffer, start: number, offset: number, end: number, rowNo: number, plain: number, verbatim: boolean): void;
   /** The rows ended since the last take(); undefined when none. */
   take(): D | undefined;
 }

@@ -5,10 +5,13 @@
 // 1.8–2.0 CPU-s with Row objects (much of it garbage collection) and 1.1 CPU-s this way, same checksum.
 //
 // Rows LOAD DATA would read differently (plain = 0, or a bare number into a string column) are not dropped
-// from the fast path: their own text goes out as `INSERT … VALUES <text>`, which is the dump's SQL itself.
+// from the fast path: their own text goes out as `INSERT … VALUES <text>`, which is the dump's SQL itself;
+// only a row with N'..' or a converting charset introducer is written out from its values, as the Row path
+// does (the values are the literal's bytes; the server would convert them).
 import { FieldKind, type Field, type RowDigest, type RowDigester } from '../../parse/types.js';
 import { SliceField } from '../../parse/field.js';
 import type { RowHasher } from './checksum.js';
+import { appendSqlValue, ByteBuf } from './values.js';
 import { RunBuilder, type LoadPlanner, type LoadRun } from './load-data.js';
 
 export interface LoadDigest extends RowDigest {
@@ -42,7 +45,7 @@ export class LoadDigester implements RowDigester<LoadDigest> {
   readonly batchBytes = 4 << 20;
 
   constructor(private readonly planner: LoadPlanner, private readonly hasher: RowHasher, private readonly tableColumns: number,
-    readonly batchRows: number) {}
+    readonly batchRows: number, private readonly noBackslashEscapes: boolean) {}
 
   beginRow(columns: string[] | null): void {
     if (columns !== this.columns) {
@@ -68,7 +71,7 @@ export class LoadDigester implements RowDigester<LoadDigest> {
     this.fields[i] = s;
   }
 
-  endRow(src: Buffer, start: number, offset: number, end: number, rowNo: number, plain: number): void {
+  endRow(src: Buffer, start: number, offset: number, end: number, rowNo: number, plain: number, verbatim: boolean): void {
     if (this.rows === 0) this.first = { offset, rowNo };
     this.rows++;
     this.end = end;
@@ -78,7 +81,23 @@ export class LoadDigester implements RowDigester<LoadDigest> {
     }
     // fields beyond n are stale values of a longer row: hashRow reads only the first `want` through its map
     this.sum += this.hasher.hashRow(this.fields, rowNo);
-    this.runs.add(src, start, start + (end - offset), plain, plain !== 0 && this.load);
+    if (verbatim) this.runs.add(src, start, start + (end - offset), plain, plain !== 0 && this.load);
+    else {
+      const row = this.encode();
+      this.runs.add(row, 0, row.length, 0, false);
+    }
+  }
+
+  /** The current row's values as SQL text `(…)`, in a buffer of its own. */
+  private encode(): Buffer {
+    const out = new ByteBuf(256);
+    out.byte(0x28);
+    for (let i = 0; i < this.n; i++) {
+      if (i) out.byte(0x2c);
+      appendSqlValue(out, this.fields[i]!, this.noBackslashEscapes);
+    }
+    out.byte(0x29);
+    return Buffer.from(out.view());
   }
 
   take(): LoadDigest | undefined {

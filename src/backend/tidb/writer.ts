@@ -65,7 +65,7 @@ export class TidbChunkWriter implements ChunkWriter {
 
   /** With the LOAD DATA path on: a digester for the SQL parser, whose batches write() then takes. */
   digester(): LoadDigester | undefined {
-    return this.s.load ? new LoadDigester(this.s.load, this.hasher, this.s.tableColumns, this.s.batchRows) : undefined;
+    return this.s.load ? new LoadDigester(this.s.load, this.hasher, this.s.tableColumns, this.s.batchRows, this.s.noBackslashEscapes) : undefined;
   }
 
   write(batch: RowBatch): Promise<ChunkCommit> {
