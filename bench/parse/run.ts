@@ -1,5 +1,7 @@
 // Parser throughput: a 1M-row sysbench table as a mydumper SQL dump and as CSV (INTO OUTFILE), parsed by
-// our SQL and CSV parsers and by csv-parse on the same CSV, in one process, one after another.
+// our SQL and CSV parsers and by csv-parse on the same CSV, in one process, one after another. Also what the
+// tidb backend's LOAD DATA path does with the SQL dump: Row objects + plan + content hash (the Row path) against
+// the digester (src/backend/tidb/digest.ts), which must give the same checksum.
 // Corpus: real sysbench + mydumper + MariaDB via the test harness; `--synthetic` (or no MariaDB) writes the
 // same shape of bytes itself. Cached in $BENCH_PARSE_DIR (default /tmp/lightning-bench-parse).
 // Usage: node dist/bench/parse/run.js [--rows N] [--synthetic] [--runs N]
@@ -10,6 +12,10 @@ import { parse as csvParse } from 'csv-parse';
 import { parseSql } from '../../src/parse/sql.js';
 import { parseCsv } from '../../src/parse/csv.js';
 import { openDataFile } from '../../src/source/open.js';
+import type { ColumnInfo } from '../../src/backend/tidb/columns.js';
+import { RowHasher } from '../../src/backend/tidb/checksum.js';
+import { LoadDigester, type LoadDigest } from '../../src/backend/tidb/digest.js';
+import { loadPlanner } from '../../src/backend/tidb/load-data.js';
 
 const args = process.argv.slice(2);
 const opt = (name: string, def: string) => { const i = args.indexOf(name); return i >= 0 ? args[i + 1]! : def; };
@@ -121,6 +127,36 @@ async function main(): Promise<void> {
       return n;
     }],
   ];
+  // sbtest1 as the target reports it: id INT AUTO_INCREMENT, k INT, c CHAR(120), pad CHAR(60)
+  const col = (name: string, kind: ColumnInfo['kind'], dataType: string, autoIncrement = false): ColumnInfo =>
+    ({ name, kind, dataType, columnType: dataType, nullable: false, autoIncrement, generated: false, scale: 0, octets: 0, members: [] });
+  const sbtest = [col('id', 'int', 'int', true), col('k', 'int', 'int'), col('c', 'char', 'char'), col('pad', 'char', 'char')];
+  const sums: Record<string, bigint> = {};
+  cases.push(['sql rows+hash', sqlBytes, async () => {
+    const planner = loadPlanner(sbtest)!, hasher = new RowHasher(sbtest);
+    let n = 0, sum = 0n;
+    for (const f of c.sqlFiles) {
+      for await (const b of parseSql(openDataFile(c.dir, { path: f, compression: 'none' }), { file: f })) {
+        if (!planner.plan(b.rows, b.columns)) throw new Error('a sysbench row left the LOAD DATA path');
+        sum += hasher.hashRows(b.rows, b.columns)[0];
+        n += b.rows.length;
+      }
+    }
+    sums['sql rows+hash'] = sum % (1n << 64n);
+    return n;
+  }], ['sql digest', sqlBytes, async () => {
+    let n = 0, sum = 0n;
+    for (const f of c.sqlFiles) {
+      const digester = new LoadDigester(loadPlanner(sbtest)!, new RowHasher(sbtest), sbtest.length, 65536, false);
+      for await (const b of parseSql(openDataFile(c.dir, { path: f, compression: 'none' }), { file: f, digester })) {
+        const d = b.digest as LoadDigest;
+        sum += d.checksum;
+        n += d.rows;
+      }
+    }
+    sums['sql digest'] = sum % (1n << 64n);
+    return n;
+  }]);
   const best: Record<string, number> = {};
   for (const [name, bytes, fn] of cases) {
     let top = 0, rss = 0;
@@ -135,6 +171,8 @@ async function main(): Promise<void> {
     console.log(`${name}: best ${top.toFixed(1)} MB/s, peak RSS ${rss.toFixed(0)} MiB`);
   }
   console.log(`ratio csv / csv-parse: ${(best.csv! / best['csv-parse']!).toFixed(1)}x; process max RSS ${(process.resourceUsage().maxRSS / 1024).toFixed(0)} MiB`);
+  if (sums['sql digest'] !== sums['sql rows+hash']) throw new Error(`digest checksum ${sums['sql digest']} != row path ${sums['sql rows+hash']}`);
+  console.log(`ratio sql digest / sql rows+hash: ${(best['sql digest']! / best['sql rows+hash']!).toFixed(2)}x (same checksum)`);
   console.log(`sql: ${best.sql!.toFixed(1)} MB/s`);
   console.log(`csv: ${best.csv!.toFixed(1)} MB/s`);
   console.log(`csv-parse: ${best['csv-parse']!.toFixed(1)} MB/s`);
