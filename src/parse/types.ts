@@ -59,9 +59,9 @@ export interface RowDigest {
 
 /**
  * A consumer of SQL rows that takes each value as the parser reads it, so no Row or Field objects are made
- * (SqlParseOptions.digester): the tidb backend's LOAD DATA path hashes and groups row text this way, at about
- * half the parser's CPU. A row may be begun again (the parser restarts a row that ran past its buffer): only
- * endRow() commits it.
+ * (SqlParseOptions.digester): the tidb backend's LOAD DATA path hashes and groups row text this way (bench/parse:
+ * 1.6x the speed of Row objects + hashing). A row may be begun again (the parser restarts a row that ran past its
+ * buffer): only endRow() commits it.
  */
 export interface RowDigester<D extends RowDigest = RowDigest> {
   /** batch size the digester's consumer prefers (parser defaults otherwise) */
