@@ -109,11 +109,11 @@ export function loadPlanner(cols: ColumnInfo[]): LoadPlanner | undefined {
     }
     return barred;
   };
-  const runs = new RunBuilder();
   return {
     numberBarred,
     plan(rows, columns) {
       const bar = numberBarred(columns);
+      const runs = new RunBuilder(); // per call: a batch declined half-way must leave nothing behind
       for (const r of rows) {
         const p = r.plain;
         if (!p || !r.src) return undefined;

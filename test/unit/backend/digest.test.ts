@@ -130,3 +130,14 @@ test('a row with the wrong number of values is reported by the digest, not hashe
   assert.deepEqual(out[0]!.odd, { offset: sql.indexOf('(2,3'), rowNo: 2, values: 3, expected: 5 });
   assert.equal(out[0]!.runs.reduce((a, r) => a + r.rows, 0), 2);
 });
+
+test('plan(): a batch declined half-way leaves nothing in the next batch\'s runs', async () => {
+  const planner = loadPlanner(COLS)!;
+  const batches: Row[][] = [];
+  const sql = 'INSERT INTO t VALUES (1,2,"c","v",1.5),(2, 3,"c","v",2);\nINSERT INTO t VALUES (3,4,"c","v",2.5);\n';
+  for await (const b of parseSql(chunked(Buffer.from(sql), 1 << 20), { file: 't.sql', batchRows: 2 })) batches.push(b.rows);
+  assert.equal(batches.length, 2);
+  assert.equal(planner.plan(batches[0]!, null), undefined, 'a row with a space goes as INSERT');
+  const runs = planner.plan(batches[1]!, null)!;
+  assert.deepEqual(runs.map((r) => [r.rows, runValues(r)]), [[1, '(3,4,"c","v",2.5)']]);
+});
