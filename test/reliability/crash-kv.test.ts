@@ -14,9 +14,7 @@ import { runLightning, writeToml } from '../harness/lightning.js';
 import { startSimCluster, type SimCluster } from '../cluster/sim/index.js';
 import { importerToml, spawnImporter, type TestContext } from '../cluster/importer-fixture.js';
 import { assertSameAsSource, createLocalDump, localFlags } from '../cluster/local-dump.js';
-import type { Phase } from './backends.js';
-import { killAt, phaseWindows } from './matrix.js';
-import { prng } from '../harness/prng.js';
+import { phaseWindows, runKillMatrix } from './matrix.js';
 
 const FULL = process.env.LIGHTNING_RELIABILITY === 'full';
 const KILLS = Number(process.env.CRASH_KILLS ?? (FULL ? 21 : 9));
@@ -79,22 +77,12 @@ for (const backend of KV_BACKENDS) {
     const windows = phaseWindows(join(work, `${P}clean2.log`), t0);
     t.diagnostic(`seed ${SEED}; clean run ${Date.now() - t0} ms; windows ${JSON.stringify(windows)}`);
 
-    const r = prng(SEED);
-    const phases: Phase[] = ['schema', 'insert', 'post'];
-    const hit = new Map<Phase | 'done', number>();
-    for (let i = 0; i < KILLS; i++) {
-      const phase = phases[i % phases.length]!;
-      const [lo, hi] = windows[phase];
-      const at = Math.round(lo + r() * (hi - lo));
-      const { seen, last } = await killAt(args(`k${i}`), at, join(work, `${P}k${i}.log`));
-      hit.set(seen, (hit.get(seen) ?? 0) + 1);
-      const again = await runLightning(args(`k${i}`));
-      t.diagnostic(`kill #${i}: ${at} ms (aimed at ${phase}), killed in ${seen}: last log "${last}"; rerun exit ${again.exitCode}`);
-      assert.equal(again.exitCode, 0, `rerun after kill #${i} at ${at} ms (last log "${last}"):\n${again.stderr}`);
-      await assertSameAsSource(src, sim, `${P}k${i}`);
-      assert.equal(existsSync(join(work, `${P}k${i}.db`)), false, 'checkpoint removed after success');
-    }
-    t.diagnostic(`kills by phase reached: ${JSON.stringify(Object.fromEntries(hit))}`);
-    for (const p of phases) assert.ok((hit.get(p) ?? 0) > 0, `no kill landed in the ${p} phase: ${JSON.stringify(Object.fromEntries(hit))}`);
+    await runKillMatrix(t, {
+      kills: KILLS, seed: SEED, windows, name: (i) => `k${i}`, args, log: (run) => join(work, `${P}${run}.log`),
+      check: async (run) => {
+        await assertSameAsSource(src, sim, `${P}${run}`);
+        assert.equal(existsSync(join(work, `${P}${run}.db`)), false, 'checkpoint removed after success');
+      },
+    });
   });
 }

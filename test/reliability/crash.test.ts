@@ -12,9 +12,8 @@ import { startMariaDB, type MariaDB } from '../harness/mariadb.js';
 import { assertSameDatabase } from '../harness/compare.js';
 import { lightningToml, runLightning, writeToml } from '../harness/lightning.js';
 import { createCorpus } from './corpus.js';
-import { BACKENDS, type Phase } from './backends.js';
-import { killAt, phaseWindows } from './matrix.js';
-import { prng } from '../harness/prng.js';
+import { BACKENDS } from './backends.js';
+import { phaseWindows, runKillMatrix } from './matrix.js';
 
 const FULL = process.env.LIGHTNING_RELIABILITY === 'full';
 const KILLS = Number(process.env.CRASH_KILLS ?? (FULL ? 60 : 21));
@@ -56,26 +55,13 @@ for (const backend of BACKENDS) {
     const windows = phaseWindows(join(work, `${P}clean.log`), t0);
     t.diagnostic(`seed ${SEED}; clean run ${Date.now() - t0} ms; windows ${JSON.stringify(windows)}`);
 
-    const r = prng(SEED);
-    const phases: Phase[] = ['schema', 'insert', 'post'];
-    const hit = new Map<Phase | 'done', number>();
-    for (let i = 0; i < kills; i++) {
-      const phase = phases[i % phases.length]!;
-      const [lo, hi] = windows[phase];
-      const at = Math.round(lo + r() * (hi - lo));
-      const name = `${P}k${i}`;
-      const args = run(name);
-      const { seen, last } = await killAt(args, at, join(work, `${name}.log`));
-      hit.set(seen, (hit.get(seen) ?? 0) + 1);
-      // the rerun: same command, exact data
-      const again = await runLightning(args);
-      t.diagnostic(`kill #${i}: ${at} ms (aimed at ${phase}), killed in ${seen}: last log "${last}"; rerun exit ${again.exitCode}`);
-      assert.equal(again.exitCode, 0, `rerun after kill #${i} at ${at} ms (last log "${last}"):\n${again.stderr}`);
-      await assertSameDatabase(src, 'crash', dst, name);
-      assert.equal(existsSync(join(work, `${name}.db`)), false, 'checkpoint removed after success');
-      await dst.query(`DROP DATABASE \`${name}\``);
-    }
-    t.diagnostic(`kills by phase reached: ${JSON.stringify(Object.fromEntries(hit))}`);
-    for (const p of phases) assert.ok((hit.get(p) ?? 0) > 0, `no kill landed in the ${p} phase: ${JSON.stringify(Object.fromEntries(hit))}`);
+    await runKillMatrix(t, {
+      kills, seed: SEED, windows, name: (i) => `${P}k${i}`, args: (name) => run(name), log: (name) => join(work, `${name}.log`),
+      check: async (name) => {
+        await assertSameDatabase(src, 'crash', dst, name);
+        assert.equal(existsSync(join(work, `${name}.db`)), false, 'checkpoint removed after success');
+        await dst.query(`DROP DATABASE \`${name}\``);
+      },
+    });
   });
 }

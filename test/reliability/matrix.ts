@@ -1,8 +1,10 @@
-// What every crash matrix shares: each phase's window from a clean run's log, the kill, and the last message a
-// killed process logged.
+// What every crash matrix shares: each phase's window from a clean run's log, the seeded kills with their reruns,
+// and the last message a killed process logged.
+import assert from 'node:assert/strict';
 import { existsSync, readFileSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { startLightning } from '../harness/lightning.js';
+import { runLightning, startLightning } from '../harness/lightning.js';
+import { prng } from '../harness/prng.js';
 import { phaseOf, type Phase } from './backends.js';
 
 /** [start, end) in ms after process start of each phase, from the log's timestamps. */
@@ -43,4 +45,47 @@ export async function killAt(args: string[], at: number, log: string): Promise<{
   if (res.signal !== 'SIGKILL') return { seen: 'done', last: '(finished before the kill)' };
   const last = lastMessage(log);
   return { seen: phaseOf(last), last };
+}
+
+export interface KillMatrix {
+  kills: number;
+  seed: number;
+  /** from phaseWindows() of a clean run */
+  windows: Record<Phase, [number, number]>;
+  /** the run name of kill #i (its schema, config, log and checkpoint) */
+  name(i: number): string;
+  /** tidb-lightning's arguments for a run */
+  args(name: string): string[];
+  /** the log file of a run */
+  log(name: string): string;
+  /** after the rerun exited 0: the target holds exactly the source data (and whatever else the matrix checks) */
+  check(name: string): Promise<void>;
+}
+
+/**
+ * Kill #i aims at phase i mod 3 (schema, insert, post) at a seeded moment of its window; the same command runs
+ * again and must exit 0 and pass `check`. Every moment is listed; every phase must have been reached.
+ */
+export async function runKillMatrix(t: { diagnostic(message: string): void }, m: KillMatrix): Promise<void> {
+  const phases: Phase[] = ['schema', 'insert', 'post'];
+  const hit = new Map<Phase | 'done', number>();
+  const kill = async (i: number, phase: Phase, at: number) => {
+    const name = m.name(i);
+    const args = m.args(name);
+    const { seen, last } = await killAt(args, at, m.log(name));
+    hit.set(seen, (hit.get(seen) ?? 0) + 1);
+    // the rerun: same command, exact data
+    const again = await runLightning(args);
+    t.diagnostic(`kill #${i}: ${at} ms (aimed at ${phase}), killed in ${seen}: last log "${last}"; rerun exit ${again.exitCode}`);
+    assert.equal(again.exitCode, 0, `rerun after kill #${i} at ${at} ms (last log "${last}"):\n${again.stderr}`);
+    await m.check(name);
+  };
+  const r = prng(m.seed);
+  for (let i = 0; i < m.kills; i++) {
+    const phase = phases[i % phases.length]!;
+    const [lo, hi] = m.windows[phase];
+    await kill(i, phase, Math.round(lo + r() * (hi - lo)));
+  }
+  t.diagnostic(`kills by phase reached: ${JSON.stringify(Object.fromEntries(hit))}`);
+  for (const p of phases) assert.ok((hit.get(p) ?? 0) > 0, `no kill landed in the ${p} phase: ${JSON.stringify(Object.fromEntries(hit))}`);
 }
